@@ -154,3 +154,17 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def fallback_url(name: str, file: str, manifest: Path = MANIFEST) -> str:
+    """Public copy of one pinned file, used only when the local copy is missing."""
+    template = json.loads(manifest.read_text(encoding="utf-8"))["fallback_url_template"]
+    pkg = _package(name)
+    return template.format(name=pkg.name, version=pkg.version, file=file)
+
+
+def resolve(name: str, file: str, vendor_dir: Path = VENDOR_DIR) -> tuple[str, bool]:
+    """URL to load one asset from, and whether it is the local copy."""
+    if asset_path(name, file, vendor_dir).is_file():
+        return asset_url(name, file), True
+    return fallback_url(name, file), False

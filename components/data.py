@@ -171,6 +171,8 @@ def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
     """Read a CSV (path or bytes) as text cells, the way Excel users save them.
 
     Accepts a UTF-8 BOM, CRLF line ends and quoted fields with commas or line breaks.
+    Blank lines are kept as all-blank rows so that row numbers match the spreadsheet's
+    (:func:`validate_table` ignores them).
     Raises :class:`CsvError` with a one-line explanation for a missing, empty,
     non-UTF-8 or malformed file.
     """
@@ -199,6 +201,7 @@ def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             skipinitialspace=False,
+            skip_blank_lines=False,
         )
     except pd.errors.EmptyDataError:
         raise CsvError(f"{file}: the file is empty (no header row).") from None
@@ -297,6 +300,7 @@ class TableResult:
     problems: list[Problem] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)  # spreadsheet row numbers
     unreadable: bool = False  # the file as a whole could not be used
+    ids: set[str] = field(default_factory=set)  # every key stated, in good rows or bad
 
 
 def _row_number(index: int) -> int:
@@ -330,6 +334,7 @@ def validate_table(
         return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
 
     frame = frame[schema.names].apply(lambda s: s.str.strip()).reset_index(drop=True)
+    frame = frame[~(frame == "").all(axis=1)]  # blank lines: skipped, but still counted
     bad = pd.Series(False, index=frame.index)
 
     def flag(mask: pd.Series, column: str, message: str) -> None:
@@ -363,7 +368,8 @@ def validate_table(
     bad_rows = {_row_number(i) for i in bad[bad].index}
     good = frame[~bad]
     good.index = [_row_number(i) for i in good.index]  # keep spreadsheet row numbers
-    return TableResult(schema, good, problems, bad_rows)
+    ids = set(frame[schema.key]) - {""} if schema.key else set()
+    return TableResult(schema, good, problems, bad_rows, ids=ids)
 
 
 def _check_figure_values(frame: pd.DataFrame, flag: Callable) -> None:
@@ -371,8 +377,9 @@ def _check_figure_values(frame: pd.DataFrame, flag: Callable) -> None:
     low = pd.to_numeric(frame["value_low"], errors="coerce")
     high = pd.to_numeric(frame["value_high"], errors="coerce")
     q = frame["qualifier"]
-    has_low, has_high = low.notna(), high.notna()
-    flag(has_low & has_high & (low > high), "value_low", "is greater than value_high")
+    # Stated, not parsed: a non-number is reported as such, not also as "blank".
+    has_low, has_high = frame["value_low"] != "", frame["value_high"] != ""
+    flag(low > high, "value_low", "is greater than value_high")  # False where NaN
     flag(
         (q == "qualitative") & (has_low | has_high),
         "qualifier",
@@ -419,15 +426,26 @@ def _split_ids(value: str) -> list[str]:
 
 
 def check_references(
-    result: TableResult, column: str, known: set[str], target: str, many: bool = False
+    result: TableResult,
+    column: str,
+    known: set[str],
+    target: str,
+    many: bool = False,
+    quiet: bool = False,
 ) -> None:
-    """Flag rows whose ``column`` names an id that ``target`` does not have."""
+    """Flag rows whose ``column`` names an id that ``target`` does not have.
+
+    ``quiet``: ``target`` could not be read at all; its own problem explains why the
+    rows go, so they are dropped without one problem each.
+    """
     frame = result.frame
     drop = []
     for row, value in frame[column].items():
         ids = _split_ids(value) if many else ([value] if value else [])
         unknown = [i for i in ids if i not in known]
-        if unknown:
+        if unknown and quiet:
+            drop.append(row)
+        elif unknown:
             result.problems.append(
                 Problem(
                     result.schema.file,
@@ -484,7 +502,8 @@ def _load_table(directory: Path, schema: Schema) -> TableResult:
         empty = pd.DataFrame({c: pd.Series(dtype=str) for c in schema.names})
         for name in NUMERIC & set(schema.names):
             empty[name] = empty[name].astype(float)
-        return TableResult(schema, empty, [Problem(schema.file, str(exc))], unreadable=True)
+        message = str(exc).removeprefix(f"{schema.file}: ")  # Problem names the file
+        return TableResult(schema, empty, [Problem(schema.file, message)], unreadable=True)
     result = validate_table(frame, schema)
     if result.unreadable:
         result.frame = pd.DataFrame({c: pd.Series(dtype=str) for c in schema.names})
@@ -503,13 +522,13 @@ def load_atlas(
     tables = {s.file: _load_table(directory, s) for s in SCHEMAS.values()}
     loc, fig, ev, src = (tables[s.file] for s in (LOCATIONS, FIGURES, EVENTS, SOURCES))
 
-    source_ids = set(src.frame["source_id"])
-    check_references(loc, "source_ids", source_ids, "sources.csv", many=True)
-    check_references(fig, "source_id", source_ids, "sources.csv")
-    check_references(fig, "disputed_by", source_ids, "sources.csv", many=True)
-    check_references(ev, "source_id", source_ids, "sources.csv")
+    source_ids, no_src = set(src.frame["source_id"]), src.unreadable
+    check_references(loc, "source_ids", source_ids, "sources.csv", many=True, quiet=no_src)
+    check_references(fig, "source_id", source_ids, "sources.csv", quiet=no_src)
+    check_references(fig, "disputed_by", source_ids, "sources.csv", many=True, quiet=no_src)
+    check_references(ev, "source_id", source_ids, "sources.csv", quiet=no_src)
     # Events may name a site that a bad row removed: check against every stated id.
-    check_references(ev, "site_id", set(loc.frame["site_id"]), "locations.csv")
+    check_references(ev, "site_id", loc.ids, "locations.csv", quiet=loc.unreadable)
     if check_countries and not loc.unreadable:
         check_borders(loc)
 

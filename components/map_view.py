@@ -1,0 +1,351 @@
+"""The atlas map: a base map that never changes between reruns, plus a layer per rerun.
+
+Why this shape (see FINDINGS §3-4): streamlit-folium keys its iframe on a hash of the
+*base map's* JavaScript, so anything that changes with the filters must travel through
+``feature_group_to_add``; and one Leaflet object per site rendered by folium costs
+seconds at 10,000 sites. So the site data is published once per dataset as a static
+JSON file (named by its content hash) that ``static/atlas/atlas.js`` fetches, and each
+rerun only sends a bitmask of the rows to show.
+
+Everything except :func:`render_map` is pure folium/pandas and testable without Streamlit.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from components import assets
+from components.labels import (
+    HALO_METRES,
+    PRECISION_LABELS,
+    ZONE_COLOURS,
+    ZONE_LABELS,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATED_DIR = ROOT / "static" / "generated"
+GENERATED_URL = "/app/static/generated"
+ATLAS_JS_URL = "/app/static/atlas/atlas.js"
+ATLAS_CSS_URL = "/app/static/atlas/atlas.css"
+MAP_KEY = "atlas_map"
+MAP_HEIGHT = 620
+# Only what the app reads: a click on a marker. Panning and zooming then never rerun.
+RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip"]
+TILES = {
+    "name": "Light basemap (online)",
+    "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+    "attribution": "&copy; OpenStreetMap contributors &copy; CARTO",
+}
+OUTLINES_NAME = "Country outlines (offline)"
+MAX_ZOOM = 18
+# Beyond this many shown sites, uncertainty halos appear only from HALO_MIN_ZOOM on.
+HALO_LIMIT = 5_000
+HALO_MIN_ZOOM = 8
+PRECISION_STYLE = {
+    "compound": {"radius": 7, "fillOpacity": 1.0},
+    "town": {"radius": 7, "fillOpacity": 0.85},
+    "district": {"radius": 6, "fillOpacity": 0.45},
+    "province": {"radius": 6, "fillOpacity": 0.3},
+}
+
+# (package, file) pairs the map loads, in load order.
+JS_ASSETS = [
+    ("leaflet", "dist/leaflet.js"),
+    ("leaflet.markercluster", "dist/leaflet.markercluster.js"),
+    ("topojson-client", "dist/topojson-client.min.js"),
+]
+CSS_ASSETS = [
+    ("leaflet", "dist/leaflet.css"),
+    ("leaflet.markercluster", "dist/MarkerCluster.css"),
+    ("leaflet.markercluster", "dist/MarkerCluster.Default.css"),
+]
+
+
+@dataclass(frozen=True)
+class AssetLinks:
+    js: list[tuple[str, str]]
+    css: list[tuple[str, str]]
+    outlines_url: str
+    offline_ready: bool  # every asset is served by the app itself
+
+
+def asset_links() -> AssetLinks:
+    """Local asset URLs, or public fallbacks for any file that is missing on disk."""
+    local = True
+    js, css = [], []
+    for name, file in JS_ASSETS:
+        url, ok = assets.resolve(name, file)
+        js.append((f"{name}:{file}", url))
+        local &= ok
+    for name, file in CSS_ASSETS:
+        url, ok = assets.resolve(name, file)
+        css.append((f"{name}:{file}", url))
+        local &= ok
+    outlines_url, ok = assets.resolve("world-atlas", "countries-50m.json")
+    local &= ok
+    js.append(("atlas", ATLAS_JS_URL))
+    css.append(("atlas_css", ATLAS_CSS_URL))
+    return AssetLinks(js, css, outlines_url, local)
+
+
+# --- data payload ----------------------------------------------------------------
+
+
+def _text(series: pd.Series) -> list[str]:
+    return series.fillna("").astype(str).tolist()
+
+
+def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame) -> dict:
+    """Columnar JSON-ready dict of what the browser needs to draw markers and popups.
+
+    Sources are listed once and referenced by index; events refer to sites by index.
+    Only http(s) URLs survive (the validator already refuses others).
+    """
+    src = sources.reset_index(drop=True)
+    src_index = {sid: i for i, sid in enumerate(src["source_id"])}
+    site_index = {sid: i for i, sid in enumerate(locations["site_id"])}
+    site_sources = [
+        [src_index[s] for s in str(ids).split(";") if s.strip() in src_index]
+        for ids in locations["source_ids"].fillna("")
+    ]
+    at_site = events[events["site_id"].isin(site_index)]
+    return {
+        "sites": {
+            "id": _text(locations["site_id"]),
+            "name": _text(locations["name"]),
+            "lat": locations["lat"].round(6).tolist(),
+            "lon": locations["lon"].round(6).tolist(),
+            "country": _text(locations["country"]),
+            "zone": _text(locations["zone_type"]),
+            "precision": _text(locations["precision"]),
+            "confidence": _text(locations["confidence"]),
+            "src": site_sources,
+        },
+        "events": {
+            "row": [int(r) for r in at_site.index],
+            "site": [site_index[s] for s in at_site["site_id"]],
+            "date": _text(at_site["date"]),
+            "type": _text(at_site["event_type"]),
+            "summary": _text(at_site["summary"]),
+            "src": [src_index.get(s, -1) for s in at_site["source_id"]],
+        },
+        "sources": [
+            {"id": r.source_id, "publisher": r.publisher, "date": r.date, "url": r.url}
+            for r in src.itertuples()
+        ],
+    }
+
+
+def publish_payload(payload: dict, directory: Path = GENERATED_DIR) -> str:
+    """Write the payload as a content-addressed static file; return its URL.
+
+    The name is the content hash, so a browser may cache it and a changed dataset
+    gets a new file (and so a new base map).
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+    name = f"sites-{digest}.json"
+    path = directory / name
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return f"{GENERATED_URL}/{name}"
+
+
+def encode_mask(mask: np.ndarray | pd.Series | list[bool]) -> str:
+    """Bitmask (bit i of byte i//8, least significant first) as base64 for atlas.js."""
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return base64.b64encode(bits.tobytes()).decode("ascii")
+
+
+# --- folium elements -------------------------------------------------------------
+
+
+class AtlasSetup(MacroElement):
+    """Base-map part: loads the payload, basemaps, layer switcher and legend."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          var cfg = {{ this.config|tojson }};
+          var atlas = Atlas.init(map, cfg);
+          var tiles = L.tileLayer(cfg.tiles.url, {
+            attribution: cfg.tiles.attribution, maxZoom: 19, subdomains: "abcd"
+          });
+          var outlines = L.layerGroup();
+          atlas.drawOutlines(outlines, cfg.outlinesUrl);
+          var base = {};
+          base[cfg.tiles.name] = tiles;
+          base[cfg.outlinesName] = outlines;
+          L.control.layers(base, {}, {collapsed: false, position: "topright"}).addTo(map);
+          tiles.addTo(map);
+          atlas.watchTiles(tiles, outlines);
+          var Legend = L.Control.extend({onAdd: function () { return atlas.legend(); }});
+          new Legend({position: "bottomright"}).addTo(map);
+          L.control.scale({imperial: false}).addTo(map);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict):
+        super().__init__()
+        self._name = "AtlasSetup"
+        self.config = config
+
+
+class AtlasLayer(MacroElement):
+    """Per-rerun part: which rows to show, the selected site and uploaded sites."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        atlas.show({{ this._parent.get_name() }}, {{ this.spec|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._name = "AtlasLayer"
+        self.spec = spec
+
+
+def map_config(payload_url: str, links: AssetLinks) -> dict:
+    codes = sorted(set(ZONE_COLOURS))
+    return {
+        "payloadUrl": payload_url,
+        "outlinesUrl": links.outlines_url,
+        "outlinesName": OUTLINES_NAME,
+        "tiles": TILES,
+        "zoneColours": ZONE_COLOURS,
+        "zoneLabels": ZONE_LABELS,
+        "zoneOrder": codes,
+        "precisionLabels": PRECISION_LABELS,
+        "precisionStyle": PRECISION_STYLE,
+        "haloMetres": HALO_METRES,
+        "haloLimit": HALO_LIMIT,
+        "haloMinZoom": HALO_MIN_ZOOM,
+        "countryNames": {},
+    }
+
+
+def build_base_map(
+    payload_url: str,
+    bounds: tuple[tuple[float, float], tuple[float, float]],
+    links: AssetLinks,
+    country_names: dict[str, str],
+) -> folium.Map:
+    """The map that stays identical between reruns for one dataset.
+
+    ``tiles=None`` drops folium's ``maxZoom`` (FINDINGS §2), which markercluster needs,
+    so it is given explicitly.
+    """
+    (south, west), (north, east) = bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=5,
+        tiles=None,
+        control_scale=False,
+        **{"maxZoom": MAX_ZOOM, "minZoom": 2},
+    )
+    # Point folium's scripts and styles at the copies the app serves (FINDINGS §1).
+    m.default_js = links.js
+    m.default_css = links.css
+    config = map_config(payload_url, links)
+    config["countryNames"] = country_names
+    AtlasSetup(config).add_to(m)
+    m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+    return m
+
+
+def build_layer(spec: dict) -> folium.FeatureGroup:
+    """The feature group sent each rerun; atlas.js fills it in the browser."""
+    group = folium.FeatureGroup(name="Sites", control=False)
+    AtlasLayer(spec).add_to(group)
+    return group
+
+
+def layer_spec(
+    site_mask: np.ndarray,
+    event_mask: np.ndarray,
+    selected: tuple[float, float] | None = None,
+    upload: dict | None = None,
+) -> dict:
+    spec: dict = {"sites": encode_mask(site_mask), "events": encode_mask(event_mask)}
+    if selected is not None:
+        spec["selected"] = [round(selected[0], 6), round(selected[1], 6)]
+    if upload:
+        spec["upload"] = upload
+    return spec
+
+
+def data_bounds(locations: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """South-west and north-east corners of the sites (SE Asia if there are none)."""
+    if locations.empty:
+        return (5.0, 92.0), (28.0, 125.0)
+    pad = 0.5
+    return (
+        (float(locations["lat"].min()) - pad, float(locations["lon"].min()) - pad),
+        (float(locations["lat"].max()) + pad, float(locations["lon"].max()) + pad),
+    )
+
+
+def site_at(
+    locations: pd.DataFrame, lat: float, lng: float, tooltip: str | None = None
+) -> str | None:
+    """The site_id a click at (lat, lng) landed on, or None.
+
+    Leaflet reports a circle marker's own position for a click on it, so a match is
+    (nearly) exact; several sites on one spot are told apart by the tooltip (the name).
+    """
+    if locations.empty:
+        return None
+    d = (locations["lat"] - lat).abs() + (locations["lon"] - lng).abs()
+    hits = locations[d < 1e-5]
+    if hits.empty:
+        return None
+    if tooltip and len(hits) > 1:
+        named = hits[hits["name"].str.strip() == tooltip.strip()]
+        if not named.empty:
+            hits = named
+    return str(hits.iloc[0]["site_id"])
+
+
+def render_map(
+    base: folium.Map,
+    layer: folium.FeatureGroup,
+    center: tuple[float, float] | None,
+    zoom: int | None,
+    on_change: Callable[[], None] | None = None,
+) -> dict:
+    """The one st_folium call. Kept here so tests can patch ``st_folium``."""
+    return st_folium(
+        base,
+        key=MAP_KEY,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=RETURNED_OBJECTS,
+        feature_group_to_add=layer,
+        center=center,
+        zoom=zoom,
+        on_change=on_change,
+    )
+
+
+from streamlit_folium import st_folium  # noqa: E402  (UI edge; imported last on purpose)

@@ -1,0 +1,227 @@
+"""Scam Centre Atlas: entry point. Page set-up, state, then one call per panel."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from components import map_view, panels, state
+from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
+from components.filters import Options, event_mask, search_text, site_mask
+from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+
+st.set_page_config(page_title="Scam Centre Atlas", page_icon="🗺️", layout="wide")
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("ATLAS_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def _fingerprint(directory: Path) -> tuple:
+    """Changes when any data file changes, so the cache reloads edited data."""
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(directory.glob("*.csv"))
+        if p.is_file()
+    )
+
+
+@st.cache_data(show_spinner="Loading and checking the data…", max_entries=4)
+def load(directory: str, fingerprint: tuple) -> LoadResult:
+    return load_atlas(directory)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def prepared(directory: str, fingerprint: tuple) -> tuple[str, tuple, dict, pd.Series]:
+    """Per dataset, once: the published payload URL, bounds, names and search text."""
+    atlas = load(directory, fingerprint).atlas
+    payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
+    url = map_view.publish_payload(payload)
+    names = {c: country_name(c) for c in sorted(set(atlas.locations["country"]))}
+    return url, map_view.data_bounds(atlas.locations), names, search_text(atlas.locations)
+
+
+def on_map_click(locations: pd.DataFrame) -> None:
+    """st_folium callback (runs before the script): a marker click selects its site."""
+    value = st.session_state.get(map_view.MAP_KEY) or {}
+    apply_click(value, locations)
+
+
+def apply_click(value: dict, locations: pd.DataFrame) -> None:
+    clicked = value.get("last_object_clicked")
+    if not clicked or clicked == st.session_state.get(state.LAST_CLICK):
+        return
+    st.session_state[state.LAST_CLICK] = clicked
+    site = map_view.site_at(
+        locations, clicked["lat"], clicked["lng"], value.get("last_object_clicked_tooltip")
+    )
+    if site:
+        st.session_state[state.SITE] = site
+        st.session_state["_site_from_map"] = True
+
+
+def sidebar(options: Options) -> tuple[str, str]:
+    with st.sidebar:
+        st.header("Filters")
+        st.multiselect(
+            "Country",
+            options.countries,
+            key=state.COUNTRIES,
+            format_func=lambda c: f"{country_name(c)} ({c})",
+        )
+        st.multiselect("Zone type", options.zones, key=state.ZONES, format_func=ZONE_LABELS.get)
+        st.multiselect(
+            "Confidence",
+            options.confidences,
+            key=state.CONFIDENCES,
+            format_func=CONFIDENCE_LABELS.get,
+        )
+        st.text_input(
+            "Search names and aliases",
+            key=state.QUERY,
+            max_chars=200,
+            placeholder="e.g. Kokang, Yatai, POGO",
+        )
+        view = state.current_view()
+        if view.active:
+            parts = []
+            if view.countries:
+                parts.append("country: " + ", ".join(view.countries))
+            if view.zones:
+                parts.append("zone: " + ", ".join(ZONE_LABELS[z] for z in view.zones))
+            if view.confidences:
+                parts.append("confidence: " + ", ".join(view.confidences))
+            if view.query:
+                parts.append(f"search: “{view.query}”")
+            st.caption("Active filters — " + "; ".join(parts))
+        st.button(
+            "Reset filters",
+            on_click=state.reset_filters,
+            disabled=not view.active,
+            use_container_width=True,
+        )
+        st.divider()
+        st.subheader("Event dates")
+        start, end = st.slider(
+            "Show events between",
+            min_value=date(2022, 1, 1),
+            max_value=date(2026, 12, 31),
+            value=(date(2022, 1, 1), date(2026, 12, 31)),
+            format="YYYY-MM",
+            key=state.DATE_RANGE,
+        )
+        st.divider()
+        st.caption(
+            "Sites are the places the UN OHCHR report (29 Aug 2023) names, as reported by "
+            "Kiripost, plus sites named in later reporting. Every point and figure links to "
+            "its source; unverified items are marked as such."
+        )
+    return start.isoformat(), end.isoformat()
+
+
+def main() -> None:
+    directory = data_dir()
+    fingerprint = _fingerprint(directory) if directory.is_dir() else ()
+    st.title("Scam Centre Atlas")
+    st.caption(
+        "Where forced-criminality scam centres in Southeast Asia have been reported, what is "
+        "known about each site, and where that knowledge comes from."
+    )
+    if not directory.is_dir():
+        st.error(
+            f"Data folder not found: {directory}. Set ATLAS_DATA_DIR to a folder "
+            "holding locations.csv, figures.csv, events.csv and sources.csv."
+        )
+        return
+    result = load(str(directory), fingerprint)
+    panels.problems_banner(result.problems, str(directory), result.fatal)
+    atlas = result.atlas
+    if result.fatal or atlas.locations.empty:
+        return
+    locations = atlas.locations
+    options = Options(
+        countries=tuple(sorted(set(locations["country"]))),
+        zones=tuple(z for z in ZONE_LABELS if z in set(locations["zone_type"])),
+        confidences=tuple(c for c in CONFIDENCE_LABELS if c in set(locations["confidence"])),
+        sites=frozenset(locations["site_id"]),
+    )
+    state.init_from_url(options)
+    for notice in st.session_state.get(state.URL_NOTICES, []):
+        st.info(notice)
+
+    start, end = sidebar(options)
+    view = state.current_view()
+    payload_url, bounds, names, haystack = prepared(str(directory), fingerprint)
+    mask = site_mask(locations, view, haystack)
+    shown = locations[mask]
+    shown_ids = set(shown["site_id"])
+    ev_mask = event_mask(atlas.events, shown_ids, view, start, end)
+
+    panels.summary_metrics(shown, atlas, view.countries, int(ev_mask.sum()))
+    if shown.empty:
+        st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        links = map_view.asset_links()
+        if not links.offline_ready:
+            st.warning(
+                "Map scripts were not found on this server (run scripts/setup.sh): the map "
+                "is loading them from the internet and will stay blank without it."
+            )
+        selected = locations[locations["site_id"] == view.site]
+        coords = None
+        if not selected.empty:
+            coords = (float(selected.iloc[0]["lat"]), float(selected.iloc[0]["lon"]))
+        from_map = st.session_state.get("_site_from_map", False)
+        base = map_view.build_base_map(payload_url, bounds, links, names)
+        layer_events = _payload_event_mask(atlas.events, ev_mask, locations)
+        layer = map_view.build_layer(map_view.layer_spec(mask, layer_events, coords))
+        value = map_view.render_map(
+            base,
+            layer,
+            center=None if from_map or coords is None else coords,
+            zoom=None if from_map or coords is None else 9,
+            on_change=partial(on_map_click, locations),
+        )
+        apply_click(value or {}, locations)
+        st.caption(
+            "Colour: zone type. A halo means the point stands for a town, zone or province, "
+            "not a building. Dashed: unverified estimate. Basemap: switch at top right."
+        )
+    with right:
+        ids = [state.NO_SITE, *locations.sort_values("name")["site_id"]]
+        label_of = dict(zip(locations["site_id"], locations["name"], strict=True))
+        st.selectbox(
+            "Site dossier",
+            ids,
+            key=state.SITE,
+            format_func=lambda s: "Choose a site…" if s == state.NO_SITE else label_of[s],
+            on_change=lambda: st.session_state.update(_site_from_map=False),
+        )
+        panels.dossier_panel(st.session_state.get(state.SITE) or None, atlas, shown_ids)
+
+    people, timeline, downloads = st.tabs(["People held", "Events timeline", "Export"])
+    with people:
+        panels.people_panel(atlas, view.countries)
+    with timeline:
+        panels.events_panel(atlas.events[ev_mask], atlas.sources)
+    with downloads:
+        panels.export_panel(shown, atlas.sources)
+
+    state.write_url(state.current_view())
+
+
+def _payload_event_mask(events: pd.DataFrame, mask, locations: pd.DataFrame):
+    """The event mask restricted to the events the map payload holds (those at sites),
+    in payload order."""
+    at_site = events["site_id"].isin(set(locations["site_id"])).to_numpy()
+    return mask[at_site]
+
+
+main()

@@ -1,0 +1,5 @@
+import components.data
+
+
+def test_x():
+    assert components.data

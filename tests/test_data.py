@@ -1,0 +1,836 @@
+"""Truth tables for the data validator (components/data.py) and its command line.
+
+Each case copies the committed ``data/`` folder to a temporary one, changes one thing,
+and checks that exactly that problem is reported (file, row, column and value), that
+the bad row is left out of what the app gets while the good rows stay, and that the
+command line exits non-zero with one line per problem and never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # plain `pytest` (not `python -m pytest`) from the repo root
+    sys.path.insert(0, str(REPO))
+
+from components import borders  # noqa: E402
+from components.data import SCHEMAS, load_atlas, main  # noqa: E402
+
+DATA = REPO / "data"
+FILES = ("locations.csv", "figures.csv", "events.csv", "sources.csv")
+KEYS = {"locations.csv": "site_id", "sources.csv": "source_id"}
+HOSTILE_HTML = "<img src=x onerror=alert(1)>"
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """Rows of a CSV as lists of cells; rows[0] is the header (spreadsheet row 1)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_rows(path: Path, rows: list[list[str]], *, excel: bool = False) -> None:
+    """Write rows back; ``excel`` adds a UTF-8 BOM and CRLF line ends, as Excel does."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n" if excel else "\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode("utf-8-sig" if excel else "utf-8"))
+
+
+def edit(directory: Path, file: str, row: int | str, **cells: str) -> int:
+    """Set ``cells`` in spreadsheet ``row`` of ``file``; return that row's number.
+
+    ``row="new"`` appends a copy of row 2 with ``cells`` changed instead.
+    """
+    path = directory / file
+    rows = read_rows(path)
+    header = rows[0]
+    if row == "new":
+        rows.append(list(rows[1]))
+        row = len(rows)
+    record = rows[row - 1]
+    for column, value in cells.items():
+        record[header.index(column)] = value
+    write_rows(path, rows)
+    return row
+
+
+def n_records(path: Path) -> int:
+    return len(read_rows(path)) - 1
+
+
+def cli(directory: Path | str | None = None) -> subprocess.CompletedProcess[str]:
+    args = [sys.executable, "-m", "components.data", "validate"]
+    if directory is not None:
+        args.append(str(directory))
+    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def table(result, file: str) -> pd.DataFrame:
+    return getattr(result.atlas, file.removesuffix(".csv"))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def committed():
+    """The committed data, loaded once."""
+    return load_atlas(DATA)
+
+
+# --- the committed data ---------------------------------------------------------------
+
+
+def test_committed_data_is_clean(committed):
+    assert committed.problems == []
+    assert not committed.fatal
+    for file in FILES:
+        assert len(table(committed, file)) == n_records(DATA / file), file
+    assert len(committed.atlas.locations) == 22
+
+
+def test_cli_ok_on_committed_data():
+    proc = cli(DATA)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    counts = [n_records(DATA / f) for f in FILES]
+    expected = (
+        f"OK: {DATA} holds {counts[0]} sites, {counts[1]} figures, {counts[2]} events, "
+        f"{counts[3]} sources; no problems found."
+    )
+    assert proc.stdout.strip() == expected
+    assert "22 sites" in proc.stdout
+    assert proc.stderr == ""
+
+
+def test_cli_defaults_to_data_folder():
+    proc = cli()
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(f"OK: {DATA} holds 22 sites, ")
+
+
+def test_loaded_types(committed):
+    """Numbers come back as floats, everything else as text, indexed by spreadsheet row."""
+    loc, fig, ev = committed.atlas.locations, committed.atlas.figures, committed.atlas.events
+    for frame, numeric in ((loc, ["lat", "lon"]), (fig, ["value_low", "value_high"])):
+        for column in numeric:
+            assert pd.api.types.is_float_dtype(frame[column]), column
+    assert pd.api.types.is_float_dtype(ev["people"])
+    assert loc["lat"].between(-90, 90).all() and loc["lon"].between(-180, 180).all()
+    assert all(isinstance(v, str) for v in loc["site_id"])
+    assert list(loc.index) == list(range(2, 24))
+    assert loc.loc[3, "site_id"] == "myawaddy"  # row 3 of the spreadsheet
+    assert list(loc.columns) == SCHEMAS["locations.csv"].names
+
+
+# --- one rule per row -----------------------------------------------------------------
+# (id, file, row, cells to set, problem column, problem value, message fragment)
+# row "new" = a copy of row 2 appended at the end with those cells changed.
+
+MYAW = {"lat": "16.68778"}
+CASES = [
+    # coordinates
+    ("lat_91", "locations.csv", 5, {"lat": "91"}, "lat", "91", "latitude between -90 and 90"),
+    ("lat_-90.5", "locations.csv", 5, {"lat": "-90.5"}, "lat", "-90.5", "latitude"),
+    ("lon_-181", "locations.csv", 6, {"lon": "-181"}, "lon", "-181", "longitude between -180"),
+    ("lon_180.01", "locations.csv", 6, {"lon": "180.01"}, "lon", "180.01", "longitude"),
+    ("lat_text", "locations.csv", 7, {"lat": "20.3N"}, "lat", "20.3N", "latitude"),
+    ("lat_comma", "locations.csv", 7, {"lat": "20,35"}, "lat", "20,35", "latitude"),
+    ("lon_nan", "locations.csv", 7, {"lon": "nan"}, "lon", "nan", "longitude"),
+    # ISO country codes
+    ("country_XX", "locations.csv", 8, {"country": "XX"}, "country", "XX", "ISO 3166"),
+    ("country_lower", "locations.csv", 8, {"country": "kh"}, "country", "kh", "ISO 3166"),
+    ("country_alpha3", "locations.csv", 8, {"country": "KHM"}, "country", "KHM", "ISO 3166"),
+    ("fig_country", "figures.csv", 2, {"country": "mm"}, "country", "mm", "ISO 3166"),
+    ("ev_country", "events.csv", 2, {"country": "XX"}, "country", "XX", "ISO 3166"),
+    (
+        "joint_bad",
+        "figures.csv",
+        4,
+        {"joint_countries": "LA;XX"},
+        "joint_countries",
+        "LA;XX",
+        "ISO 3166",
+    ),  # fmt: skip
+    # controlled vocabularies
+    (
+        "zone_casino",
+        "locations.csv",
+        9,
+        {"zone_type": "casino"},
+        "zone_type",
+        "casino",
+        "is not one of",
+    ),  # fmt: skip
+    (
+        "precision_exact",
+        "locations.csv",
+        9,
+        {"precision": "exact"},
+        "precision",
+        "exact",
+        "is not one of",
+    ),  # fmt: skip
+    (
+        "confidence_certain",
+        "locations.csv",
+        10,
+        {"confidence": "certain"},
+        "confidence",
+        "certain",
+        "is not one of: high, medium, low",
+    ),  # fmt: skip
+    (
+        "confidence_case",
+        "locations.csv",
+        10,
+        {"confidence": "High"},
+        "confidence",
+        "High",
+        "is not one of",
+    ),  # fmt: skip
+    (
+        "qualifier_about",
+        "figures.csv",
+        5,
+        {"qualifier": "about"},
+        "qualifier",
+        "about",
+        "is not one of",
+    ),  # fmt: skip
+    ("status_maybe", "figures.csv", 5, {"status": "maybe"}, "status", "maybe", "is not one of"),
+    (
+        "event_type",
+        "events.csv",
+        3,
+        {"event_type": "arrest"},
+        "event_type",
+        "arrest",
+        "is not one of",
+    ),  # fmt: skip
+    # unique ids
+    ("dup_site_id", "locations.csv", "new", {}, "site_id", "shwe_kokko", "duplicates an id"),
+    ("dup_source_id", "sources.csv", "new", {}, "source_id", "KP1", "duplicates an id"),
+    (
+        "bad_site_id",
+        "locations.csv",
+        "new",
+        {"site_id": "new site"},
+        "site_id",
+        "new site",
+        "not a valid id",
+    ),  # fmt: skip
+    # references resolve
+    (
+        "loc_source_ids",
+        "locations.csv",
+        2,
+        {"source_ids": "KP2;NOPE1"},
+        "source_ids",
+        "KP2;NOPE1",
+        "refers to NOPE1, which is not in sources.csv",
+    ),  # fmt: skip
+    (
+        "fig_source_id",
+        "figures.csv",
+        2,
+        {"source_id": "NOPE2"},
+        "source_id",
+        "NOPE2",
+        "refers to NOPE2, which is not in sources.csv",
+    ),  # fmt: skip
+    (
+        "fig_disputed_by",
+        "figures.csv",
+        3,
+        {"disputed_by": "S005;NOPE3"},
+        "disputed_by",
+        "S005;NOPE3",
+        "refers to NOPE3, which is not in sources.csv",
+    ),  # fmt: skip
+    (
+        "ev_source_id",
+        "events.csv",
+        2,
+        {"source_id": "NOPE4"},
+        "source_id",
+        "NOPE4",
+        "refers to NOPE4, which is not in sources.csv",
+    ),  # fmt: skip
+    (
+        "ev_site_id",
+        "events.csv",
+        2,
+        {"site_id": "atlantis"},
+        "site_id",
+        "atlantis",
+        "refers to atlantis, which is not in locations.csv",
+    ),  # fmt: skip
+    (
+        "ev_site_id_case",
+        "events.csv",
+        2,
+        {"site_id": "Preah_Sihanouk"},
+        "site_id",
+        "Preah_Sihanouk",
+        "not in locations.csv",
+    ),  # fmt: skip
+    # figures: numbers agree with the qualifier
+    (
+        "low_gt_high",
+        "figures.csv",
+        3,
+        {"value_low": "200000"},
+        "value_low",
+        "200000",
+        "greater than value_high",
+    ),  # fmt: skip
+    (
+        "qualitative_number",
+        "figures.csv",
+        4,
+        {"value_low": "5"},
+        "qualifier",
+        "qualitative",
+        "value_low and value_high must be blank",
+    ),  # fmt: skip
+    (
+        "at_least_no_low",
+        "figures.csv",
+        2,
+        {"value_low": ""},
+        "value_low",
+        "",
+        "'at_least' needs a lower bound",
+    ),  # fmt: skip
+    (
+        "at_least_with_high",
+        "figures.csv",
+        2,
+        {"value_high": "130000"},
+        "value_high",
+        "130000",
+        "must be blank for 'at_least'",
+    ),  # fmt: skip
+    (
+        "up_to_no_high",
+        "figures.csv",
+        17,
+        {"value_high": ""},
+        "value_high",
+        "",
+        "'up_to' needs an upper bound",
+    ),  # fmt: skip
+    (
+        "range_one_bound",
+        "figures.csv",
+        16,
+        {"value_high": ""},
+        "qualifier",
+        "range",
+        "a bound is blank",
+    ),  # fmt: skip
+    (
+        "count_words",
+        "figures.csv",
+        2,
+        {"value_low": "120,000"},
+        "value_low",
+        "120,000",
+        "whole number",
+    ),  # fmt: skip
+    ("count_negative", "events.csv", 2, {"people": "-3"}, "people", "-3", "whole number"),
+    ("count_fraction", "events.csv", 2, {"people": "2.5"}, "people", "2.5", "whole number"),
+    # urls
+    (
+        "url_javascript",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW1", "url": "javascript:alert(1)"},
+        "url",
+        "javascript:alert(1)",
+        "not an http(s) URL",
+    ),  # fmt: skip
+    (
+        "url_ftp",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW2", "url": "ftp://example.org/x"},
+        "url",
+        "ftp://example.org/x",
+        "not an http(s) URL",
+    ),  # fmt: skip
+    (
+        "url_relative",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW3", "url": "/etc/passwd"},
+        "url",
+        "/etc/passwd",
+        "not an http(s) URL",
+    ),  # fmt: skip
+    (
+        "url_spaces",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW4", "url": "https://a b.org"},
+        "url",
+        "https://a b.org",
+        "not an http(s) URL",
+    ),  # fmt: skip
+    # dates
+    ("date_month_13", "events.csv", 2, {"date": "2023-13-01"}, "date", "2023-13-01", "date"),
+    ("date_feb_30", "events.csv", 2, {"date": "2023-02-30"}, "date", "2023-02-30", "date"),
+    ("date_words", "events.csv", 2, {"date": "Aug 2023"}, "date", "Aug 2023", "YYYY-MM-DD"),
+    ("date_dmy", "figures.csv", 2, {"as_of": "29/08/2023"}, "as_of", "29/08/2023", "YYYY-MM-DD"),
+    (
+        "date_month_00",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW5", "date": "2023-00"},
+        "date",
+        "2023-00",
+        "YYYY-MM-DD",
+    ),  # fmt: skip
+    (
+        "date_time",
+        "events.csv",
+        2,
+        {"date": "2022-09-29T10:00"},
+        "date",
+        "2022-09-29T10:00",
+        "date",
+    ),  # fmt: skip
+    # blank required cells
+    ("blank_name", "locations.csv", 11, {"name": ""}, "name", "", "is blank; a value is required"),
+    ("blank_lat", "locations.csv", 11, {"lat": "  "}, "lat", "", "is blank"),
+    ("blank_value_text", "figures.csv", 5, {"value_text": ""}, "value_text", "", "is blank"),
+    ("blank_summary", "events.csv", 3, {"summary": ""}, "summary", "", "is blank"),
+    (
+        "blank_quote",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW6", "quote": ""},
+        "quote",
+        "",
+        "is blank",
+    ),  # fmt: skip
+    ("blank_ev_source", "events.csv", 3, {"source_id": ""}, "source_id", "", "is blank"),
+    # each site within ~3 km of its stated country
+    (
+        "myawaddy_in_TH_50km",
+        "locations.csv",
+        3,
+        {"country": "TH", "lon": "98.0"},
+        "lat/lon",
+        "16.68778, 98.0",
+        "lies 48.7 km outside TH",
+    ),  # fmt: skip
+    (
+        "phnom_penh_TH",
+        "locations.csv",
+        8,
+        {"country": "TH"},
+        "lat/lon",
+        "11.56944, 104.92111",
+        "km outside TH",
+    ),  # fmt: skip
+    (
+        "myawaddy_5km_out",
+        "locations.csv",
+        3,
+        {"lon": "98.54"},
+        "lat/lon",
+        "16.68778, 98.54",
+        "lies 5.0 km outside MM (tolerance 3 km)",
+    ),  # fmt: skip
+    (
+        "swapped_lat_lon",
+        "locations.csv",
+        19,
+        {"lat": "120.5394", "lon": "15.18493"},
+        "lat",
+        "120.5394",
+        "latitude",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "cells", "column", "value", "message"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_one_rule(data_dir, committed, file, row, cells, column, value, message):
+    row = edit(data_dir, file, row, **cells)
+    result = load_atlas(data_dir)
+
+    assert len(result.problems) == 1, "\n".join(map(str, result.problems))
+    problem = result.problems[0]
+    assert (problem.file, problem.row, problem.column) == (file, row, column)
+    assert problem.value == value
+    assert message in problem.message
+
+    text = str(problem)
+    assert text.startswith(f"{file}, row {row}, column {column}: {value!r} ")
+    assert message in text
+    assert "\n" not in text
+
+    # The bad row is left out; every good row of that table (and the others) stays.
+    frame = table(result, file)
+    assert row not in frame.index
+    expected = n_records(data_dir / file) - 1
+    assert len(frame) == expected
+    if file in KEYS and row <= 23:
+        key = KEYS[file]
+        before = table(committed, file)
+        assert list(frame[key]) == [k for r, k in before[key].items() if r != row]
+    for other in FILES:
+        if other != file:
+            assert len(table(result, other)) == len(table(committed, other)), other
+    assert not result.fatal
+    assert not result.ok
+
+
+@pytest.mark.parametrize("case", ["lat_91", "zone_casino", "fig_source_id", "date_feb_30"])
+def test_one_rule_cli(data_dir, case):
+    _, file, row, cells, column, value, message = next(c for c in CASES if c[0] == case)
+    row = edit(data_dir, file, row, **cells)
+    proc = cli(data_dir)
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{file}, row {row}, column {column}: {value!r} ")
+    assert message in lines[0]
+    assert proc.stderr.strip() == f"1 problem(s) in {data_dir}"
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_missing_required_column(data_dir):
+    rows = read_rows(data_dir / "locations.csv")
+    i = rows[0].index("confidence")
+    write_rows(data_dir / "locations.csv", [r[:i] + r[i + 1 :] for r in rows])
+    result = load_atlas(data_dir)
+    assert [p.file for p in result.problems] == ["locations.csv"]
+    problem = result.problems[0]
+    assert problem.row is None
+    assert "missing required column(s): confidence" in problem.message
+    assert result.fatal
+    assert len(result.atlas.locations) == 0
+    assert list(result.atlas.locations.columns) == SCHEMAS["locations.csv"].names
+    proc = cli(data_dir)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("locations.csv: missing required column(s): confidence; found:")
+    assert len(proc.stdout.splitlines()) == 1
+
+
+def test_renamed_column_is_missing(data_dir):
+    path = data_dir / "events.csv"
+    rows = read_rows(path)
+    rows[0][rows[0].index("event_type")] = "type"
+    write_rows(path, rows)
+    result = load_atlas(data_dir)
+    assert len(result.problems) == 1
+    assert result.problems[0].file == "events.csv"
+    assert "missing required column(s): event_type" in result.problems[0].message
+    assert len(result.atlas.events) == 0
+    assert not result.fatal  # only locations is fatal
+
+
+def test_extra_column_and_padded_header_are_fine(data_dir):
+    path = data_dir / "sources.csv"
+    rows = read_rows(path)
+    rows[0] = [f" {c} " for c in rows[0]] + ["my_notes"]
+    rows[1:] = [r + ["x"] for r in rows[1:]]
+    write_rows(path, rows)
+    result = load_atlas(data_dir)
+    assert result.problems == []
+    assert list(result.atlas.sources.columns) == SCHEMAS["sources.csv"].names
+
+
+# --- border tolerance -------------------------------------------------------------------
+
+
+def test_real_myawaddy_passes_though_outside_outline(committed):
+    """Myawaddy is 1.7 km outside the 1:10m MM outline (Moei river); 3 km tolerance."""
+    assert 1.5 < borders.distance_km(16.68778, 98.50833, "MM") < 1.9
+    assert "myawaddy" in set(committed.atlas.locations["site_id"])
+
+
+def test_tolerance_is_what_lets_myawaddy_pass(data_dir, monkeypatch):
+    monkeypatch.setattr(borders, "BORDER_TOLERANCE_KM", 1.0)
+    result = load_atlas(data_dir)
+    rejected = {(p.row, p.column) for p in result.problems}
+    # Myawaddy (1.7 km) and Shwe Kokko / KK Park are on the Thai side of the outline.
+    assert (3, "lat/lon") in rejected
+    assert all(p.column == "lat/lon" and p.file == "locations.csv" for p in result.problems)
+    assert "myawaddy" not in set(result.atlas.locations["site_id"])
+
+
+def test_border_check_off(data_dir):
+    edit(data_dir, "locations.csv", 8, country="TH")
+    assert load_atlas(data_dir, check_countries=False).problems == []
+
+
+def test_outlines_missing_is_one_problem_not_a_crash(data_dir, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise borders.OutlinesUnavailable("Country outlines not found; run scripts/setup.sh.")
+
+    monkeypatch.setattr(borders, "distances_km", unavailable)
+    result = load_atlas(data_dir)
+    assert len(result.problems) == 1
+    assert result.problems[0].file == "locations.csv"
+    assert "country check not done" in result.problems[0].message
+    assert len(result.atlas.locations) == 22
+
+
+# --- several problems at once ------------------------------------------------------------
+
+
+def test_every_problem_is_reported_at_once(data_dir):
+    edit(data_dir, "locations.csv", 5, lat="91", zone_type="casino")  # two in one row
+    edit(data_dir, "locations.csv", 8, country="TH")  # border
+    edit(data_dir, "figures.csv", 2, as_of="Aug 2023")
+    edit(data_dir, "figures.csv", 3, value_low="200000")
+    edit(data_dir, "events.csv", 2, site_id="atlantis")
+    edit(data_dir, "events.csv", 4, event_type="arrest")
+    edit(data_dir, "sources.csv", "new", source_id="NEW1", url="ftp://x.org")
+    expected = {
+        ("locations.csv", 5, "lat"),
+        ("locations.csv", 5, "zone_type"),
+        ("locations.csv", 8, "lat/lon"),
+        ("figures.csv", 2, "as_of"),
+        ("figures.csv", 3, "value_low"),
+        ("events.csv", 2, "site_id"),
+        ("events.csv", 4, "event_type"),
+        ("sources.csv", n_records(data_dir / "sources.csv") + 1, "url"),
+    }
+    result = load_atlas(data_dir)
+    assert len(result.problems) == len(expected) == 8
+    assert {(p.file, p.row, p.column) for p in result.problems} == expected
+    assert len(result.atlas.locations) == 20
+    assert len(result.atlas.events) == n_records(data_dir / "events.csv") - 2
+
+    proc = cli(data_dir)
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 8
+    assert lines == [str(p) for p in result.problems]
+    assert proc.stderr.strip() == f"8 problem(s) in {data_dir}"
+    for file, row, column in expected:
+        assert any(line.startswith(f"{file}, row {row}, column {column}: ") for line in lines)
+
+
+def test_event_naming_a_rejected_site_is_kept(data_dir):
+    """A site rejected for its own problem still exists: events naming it stay, unflagged."""
+    edit(data_dir, "locations.csv", 12, lat="91")  # preah_sihanouk, named by events row 2
+    result = load_atlas(data_dir)
+    assert [(p.file, p.row, p.column) for p in result.problems] == [("locations.csv", 12, "lat")]
+    assert "preah_sihanouk" not in set(result.atlas.locations["site_id"])
+    assert result.atlas.events.loc[2, "site_id"] == "preah_sihanouk"
+
+
+def test_rows_keep_spreadsheet_numbers_around_a_bad_row(data_dir):
+    edit(data_dir, "locations.csv", 5, lat="91")
+    loc = load_atlas(data_dir).atlas.locations
+    assert list(loc.index) == [r for r in range(2, 24) if r != 5]
+    assert loc.loc[6, "site_id"] == "mong_la"
+
+
+# --- values are kept as written -------------------------------------------------------------
+
+
+def test_html_in_a_name_is_accepted_unchanged(data_dir):
+    edit(data_dir, "locations.csv", 2, name=HOSTILE_HTML, note='He said "hi" & <b>left</b>')
+    edit(data_dir, "events.csv", 2, summary=HOSTILE_HTML)
+    result = load_atlas(data_dir)
+    assert result.problems == []
+    name = result.atlas.locations.loc[2, "name"]
+    assert name == HOSTILE_HTML
+    assert name.encode("utf-8") == HOSTILE_HTML.encode("utf-8")
+    assert result.atlas.locations.loc[2, "note"] == 'He said "hi" & <b>left</b>'
+    assert result.atlas.events.loc[2, "summary"] == HOSTILE_HTML
+
+
+def test_html_value_is_shown_as_repr_in_problem(data_dir):
+    edit(data_dir, "locations.csv", 2, country=HOSTILE_HTML)
+    (problem,) = load_atlas(data_dir).problems
+    assert problem.value == HOSTILE_HTML
+    assert repr(HOSTILE_HTML) in str(problem)
+
+
+# --- Excel-style files load fine ---------------------------------------------------------------
+
+NOTE = 'Line one, with commas, and "quotes";\nline two after a line break'
+
+
+def test_excel_style_files_load_like_the_originals(data_dir, committed):
+    for file in FILES:
+        rows = read_rows(data_dir / file)
+        if file == "locations.csv":
+            rows[1][rows[0].index("note")] = NOTE
+        write_rows(data_dir / file, rows, excel=True)
+    raw = (data_dir / "locations.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfsite_id,") and b"\r\n" in raw
+    assert b'"Line one, with commas, and ""quotes"";\nline two' in raw
+
+    result = load_atlas(data_dir)
+    assert result.problems == []
+    for file in FILES:
+        expected = table(committed, file).copy()
+        if file == "locations.csv":
+            expected.loc[2, "note"] = NOTE
+        pd.testing.assert_frame_equal(table(result, file), expected)
+    assert list(result.atlas.locations.columns)[0] == "site_id"  # no BOM in the name
+    proc = cli(data_dir)
+    assert proc.returncode == 0
+    assert "22 sites" in proc.stdout
+
+
+def test_row_numbers_count_a_multiline_record_once(data_dir):
+    edit(data_dir, "locations.csv", 2, note=NOTE)
+    edit(data_dir, "locations.csv", 4, lat="91")
+    rows = read_rows(data_dir / "locations.csv")
+    write_rows(data_dir / "locations.csv", rows, excel=True)
+    (problem,) = load_atlas(data_dir).problems
+    assert (problem.row, problem.column, problem.value) == (4, "lat", "91")
+
+
+def test_blank_lines_are_skipped_but_counted(data_dir):
+    """A blank line is a row in a spreadsheet: later rows keep their numbers."""
+    path = data_dir / "locations.csv"
+    edit(data_dir, "locations.csv", 6, lat="91")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(3, "\n")  # new blank row 4; mong_la moves from row 6 to row 7
+    lines.insert(5, "," * 13 + "\n")  # an all-empty row as Excel writes it: row 6
+    path.write_text("".join(lines) + "\n\n", encoding="utf-8")
+    result = load_atlas(data_dir)
+    assert [(p.row, p.column, p.value) for p in result.problems] == [(8, "lat", "91")]
+    assert len(result.atlas.locations) == 21
+
+
+# --- hostile files: one line, non-zero exit, never a traceback ---------------------------------
+
+
+def _latin1(directory: Path, file: str) -> None:
+    path = directory / file
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
+
+
+def _ragged(directory: Path, file: str) -> None:
+    path = directory / file
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\n") + ",extra,fields\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _folder(directory: Path, file: str) -> None:
+    (directory / file).unlink()
+    (directory / file).mkdir()
+
+
+HOSTILE = [
+    ("empty", "events.csv", lambda d, f: (d / f).write_bytes(b""), "the file is empty"),
+    (
+        "whitespace",
+        "figures.csv",
+        lambda d, f: (d / f).write_bytes(b" \r\n\t\n  "),
+        "the file is empty",
+    ),  # fmt: skip
+    ("bom_only", "events.csv", lambda d, f: (d / f).write_bytes(b"\xef\xbb\xbf\r\n"), "empty"),
+    ("missing_locations", "locations.csv", lambda d, f: (d / f).unlink(), "file not found"),
+    ("missing_sources", "sources.csv", lambda d, f: (d / f).unlink(), "file not found"),
+    ("latin1_locations", "locations.csv", _latin1, "not UTF-8 text (byte 0x"),
+    (
+        "utf16",
+        "events.csv",
+        lambda d, f: (d / f).write_bytes((d / f).read_text().encode("utf-16")),
+        "not UTF-8",
+    ),  # fmt: skip
+    (
+        "binary_nul",
+        "figures.csv",
+        lambda d, f: (d / f).write_bytes(bytes(range(256)) * 8),
+        "not UTF-8",
+    ),  # fmt: skip
+    (
+        "text_with_nul",
+        "sources.csv",
+        lambda d, f: (d / f).write_bytes((d / f).read_bytes().replace(b"KP1", b"KP\x001", 1)),
+        "NUL bytes",
+    ),  # fmt: skip
+    ("ragged_row", "events.csv", _ragged, "not a well-formed CSV file"),
+    ("folder_for_file", "sources.csv", _folder, "is a folder, not a CSV file"),
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "damage", "message"), [pytest.param(*h[1:], id=h[0]) for h in HOSTILE]
+)
+def test_hostile_file_gives_one_line(data_dir, file, damage, message):
+    damage(data_dir, file)
+
+    result = load_atlas(data_dir)  # must not raise
+    assert len(result.problems) == 1, "\n".join(map(str, result.problems))
+    assert result.problems[0].file == file
+    assert message in result.problems[0].message
+    assert result.fatal == (file == "locations.csv")
+
+    proc = cli(data_dir)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1, proc.stdout
+    assert lines[0].startswith(f"{file}: ")
+    assert not lines[0].startswith(f"{file}: {file}")  # the file is named once
+    assert message in lines[0]
+    assert proc.stderr.strip() == f"1 problem(s) in {data_dir}"
+
+
+def test_cli_given_a_file_instead_of_a_folder():
+    proc = cli(DATA / "locations.csv")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == f"error: {DATA / 'locations.csv'} is not a folder"
+
+
+def test_cli_given_a_missing_folder(tmp_path):
+    proc = cli(tmp_path / "nope")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"error: {tmp_path / 'nope'} is not a folder"]
+
+
+def test_cli_given_a_folder_without_data(tmp_path):
+    proc = cli(tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == sorted(FILES)
+    assert all("file not found" in line for line in lines)
+
+
+@pytest.mark.parametrize("argv", [[], ["check"], ["validate", "a", "b"]])
+def test_cli_usage(argv, capsys):
+    assert main(argv) == 2
+    assert "usage: python -m components.data validate [DIR]" in capsys.readouterr().err
+
+
+def test_main_in_process_reports_problems(data_dir, capsys):
+    edit(data_dir, "locations.csv", 5, lat="91")
+    assert main(["validate", str(data_dir)]) == 1
+    out = capsys.readouterr()
+    assert re.fullmatch(r"locations\.csv, row 5, column lat: '91' [^\n]+\n", out.out)
