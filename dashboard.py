@@ -14,6 +14,7 @@ from components import map_view, panels, state
 from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
 from components.filters import Options, event_mask, search_text, site_mask
 from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.text import md
 
 st.set_page_config(page_title="Scam Centre Atlas", page_icon="🗺️", layout="wide")
 
@@ -98,7 +99,7 @@ def sidebar(options: Options) -> tuple[str, str]:
                 parts.append("confidence: " + ", ".join(view.confidences))
             if view.query:
                 parts.append(f"search: “{view.query}”")
-            st.caption("Active filters — " + "; ".join(parts))
+            st.caption(md("Active filters — " + "; ".join(parts)))
         st.button(
             "Reset filters",
             on_click=state.reset_filters,
@@ -152,7 +153,7 @@ def main() -> None:
     )
     state.init_from_url(options)
     for notice in st.session_state.get(state.URL_NOTICES, []):
-        st.info(notice)
+        st.info(md(notice))
 
     start, end = sidebar(options)
     view = state.current_view()

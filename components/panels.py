@@ -22,6 +22,15 @@ from components.text import md, md_link
 MAX_EVENTS_LISTED = 200
 
 
+def text_table(rows: pd.DataFrame) -> None:
+    """st.table renders every cell and header as markdown (a data value like
+    ``![x](http://host/)`` would load an image), so each is escaped first."""
+    safe = rows.map(md)
+    safe.index = [md(i) for i in rows.index]
+    safe.columns = [md(c) for c in rows.columns]
+    st.table(safe)
+
+
 def problems_banner(problems: list, data_dir: str, fatal: bool) -> None:
     """A clear banner naming file, row, column and value; never a traceback."""
     if not problems:
@@ -185,7 +194,7 @@ def dossier_panel(site_id: str | None, atlas: Atlas, shown_ids: set[str]) -> Non
         ("Coordinate evidence", site["coord_evidence"]),
         ("Note", site["note"]),
     ]
-    st.table(pd.DataFrame(fields, columns=["Field", "Value"]).set_index("Field"))
+    text_table(pd.DataFrame(fields, columns=["Field", "Value"]).set_index("Field"))
 
     st.markdown("**What the sources say**")
     cited = dossier.site_sources(site, atlas.sources)
@@ -209,7 +218,7 @@ def dossier_panel(site_id: str | None, atlas: Atlas, shown_ids: set[str]) -> Non
     if near.empty:
         st.caption("No other sites.")
     else:
-        st.table(
+        text_table(
             pd.DataFrame(
                 {
                     "Site": near["name"],

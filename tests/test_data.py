@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -71,10 +72,17 @@ def n_records(path: Path) -> int:
 
 
 def cli(directory: Path | str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m components.data validate [directory]`` as a user would."""
     args = [sys.executable, "-m", "components.data", "validate"]
     if directory is not None:
         args.append(str(directory))
     return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def cli_many(directories: list[Path]) -> list[subprocess.CompletedProcess[str]]:
+    """Run the command line on several folders at once (each run takes about a second)."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(cli, directories))
 
 
 def table(result, file: str) -> pd.DataFrame:
@@ -106,7 +114,7 @@ def test_committed_data_is_clean(committed):
 
 
 def test_cli_ok_on_committed_data():
-    proc = cli(DATA)
+    proc = cli()  # DIR defaults to data/
     assert proc.returncode == 0, proc.stdout + proc.stderr
     counts = [n_records(DATA / f) for f in FILES]
     expected = (
@@ -116,12 +124,6 @@ def test_cli_ok_on_committed_data():
     assert proc.stdout.strip() == expected
     assert "22 sites" in proc.stdout
     assert proc.stderr == ""
-
-
-def test_cli_defaults_to_data_folder():
-    proc = cli()
-    assert proc.returncode == 0
-    assert proc.stdout.startswith(f"OK: {DATA} holds 22 sites, ")
 
 
 def test_loaded_types(committed):
@@ -506,18 +508,26 @@ def test_one_rule(data_dir, committed, file, row, cells, column, value, message)
     assert not result.ok
 
 
-@pytest.mark.parametrize("case", ["lat_91", "zone_casino", "fig_source_id", "date_feb_30"])
-def test_one_rule_cli(data_dir, case):
-    _, file, row, cells, column, value, message = next(c for c in CASES if c[0] == case)
-    row = edit(data_dir, file, row, **cells)
-    proc = cli(data_dir)
-    assert proc.returncode == 1
-    lines = proc.stdout.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith(f"{file}, row {row}, column {column}: {value!r} ")
-    assert message in lines[0]
-    assert proc.stderr.strip() == f"1 problem(s) in {data_dir}"
-    assert "Traceback" not in proc.stdout + proc.stderr
+def test_one_rule_cli(tmp_path):
+    """The command line prints the same one line per problem and exits 1."""
+    chosen = ["lat_91", "zone_casino", "fig_source_id", "date_feb_30", "myawaddy_5km_out"]
+    cases, dirs = [], []
+    for case in (c for c in CASES if c[0] in chosen):
+        directory = tmp_path / case[0]
+        shutil.copytree(DATA, directory)
+        cases.append((edit(directory, case[1], case[2], **case[3]), *case[1:]))
+        dirs.append(directory)
+    assert len(cases) == len(chosen)
+    for (row, file, _, _, column, value, message), directory, proc in zip(
+        cases, dirs, cli_many(dirs), strict=True
+    ):
+        assert proc.returncode == 1
+        lines = proc.stdout.splitlines()
+        assert len(lines) == 1, proc.stdout
+        assert lines[0].startswith(f"{file}, row {row}, column {column}: {value!r} ")
+        assert message in lines[0]
+        assert proc.stderr.strip() == f"1 problem(s) in {directory}"
+        assert "Traceback" not in proc.stdout + proc.stderr
 
 
 def test_missing_required_column(data_dir):
@@ -778,11 +788,24 @@ HOSTILE = [
 ]
 
 
+@pytest.fixture(scope="module")
+def hostile_runs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess[str]]]:
+    """Each hostile case's damaged folder and its command-line run (run together)."""
+    dirs = []
+    for case_id, file, damage, _ in HOSTILE:
+        directory = tmp_path_factory.mktemp(case_id) / "data"
+        shutil.copytree(DATA, directory)
+        damage(directory, file)
+        dirs.append(directory)
+    procs = cli_many(dirs)
+    return {h[0]: (d, p) for h, d, p in zip(HOSTILE, dirs, procs, strict=True)}
+
+
 @pytest.mark.parametrize(
-    ("file", "damage", "message"), [pytest.param(*h[1:], id=h[0]) for h in HOSTILE]
+    ("case", "file", "message"), [pytest.param(h[0], h[1], h[3], id=h[0]) for h in HOSTILE]
 )
-def test_hostile_file_gives_one_line(data_dir, file, damage, message):
-    damage(data_dir, file)
+def test_hostile_file_gives_one_line(hostile_runs, case, file, message):
+    data_dir, proc = hostile_runs[case]
 
     result = load_atlas(data_dir)  # must not raise
     assert len(result.problems) == 1, "\n".join(map(str, result.problems))
@@ -790,7 +813,6 @@ def test_hostile_file_gives_one_line(data_dir, file, damage, message):
     assert message in result.problems[0].message
     assert result.fatal == (file == "locations.csv")
 
-    proc = cli(data_dir)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()

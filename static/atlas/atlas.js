@@ -199,8 +199,19 @@
       weight: 1,
       dashArray: low ? "6 4" : "2 4",
       fillOpacity: 0.08,
-      renderer: this.haloRenderer || (this.haloRenderer = L.canvas({ padding: 0.5 })),
+      renderer: this.haloRenderer || (this.haloRenderer = this.makeHaloRenderer()),
     });
+  };
+
+  /* Halos live in their own pane under the markers and never take a click; otherwise
+     the canvas they are drawn on would sit on top of the markers and swallow clicks. */
+  Atlas.prototype.makeHaloRenderer = function () {
+    if (!this.map.getPane("atlasHalos")) {
+      var pane = this.map.createPane("atlasHalos");
+      pane.style.zIndex = 350;
+      pane.style.pointerEvents = "none";
+    }
+    return L.canvas({ padding: 0.5, pane: "atlasHalos" });
   };
 
   Atlas.prototype.sitePopup = function (rows, i, kind) {
