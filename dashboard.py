@@ -104,7 +104,7 @@ def sidebar(options: Options) -> tuple[str, str]:
             "Reset filters",
             on_click=state.reset_filters,
             disabled=not view.active,
-            use_container_width=True,
+            width="stretch",
         )
         st.divider()
         st.subheader("Event dates")

@@ -97,7 +97,7 @@ def people_panel(atlas: Atlas, countries: tuple[str, ...]) -> None:
         return
     spec = figures.chart_spec(rows)
     if spec:
-        st.vega_lite_chart(spec, use_container_width=True)
+        st.vega_lite_chart(spec, width="stretch")
     seen_joint: set[tuple[str, str]] = set()
     for code, group in rows.groupby("country", sort=False):
         st.markdown(f"**{md(country_name(code))}**")
@@ -149,7 +149,7 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
             },
             "height": 180,
         },
-        use_container_width=True,
+        width="stretch",
     )
     listed = events.sort_values("date", ascending=False).head(MAX_EVENTS_LISTED)
     lines = []

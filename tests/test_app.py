@@ -1,0 +1,197 @@
+"""AppTest: the Streamlit wiring (filters, URL in and out, dossier, invalid data)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from unittest.mock import patch
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")  # absolute: AppTest resolves relative to the test file
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch):
+    # st.cache_data outlives AppTest instances within one pytest process.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.delenv("ATLAS_DATA_DIR", raising=False)
+    yield
+    st.cache_data.clear()
+
+
+def run(params: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def params(at: AppTest) -> dict[str, list[str]]:
+    out = {}
+    for key, value in at.query_params.items():
+        out[key] = list(value) if isinstance(value, (list, tuple)) else [value]
+    return out
+
+
+def test_default_view_shows_all_sites_and_no_banner():
+    at = run()
+    assert metric(at, "Sites shown") == "22"
+    assert metric(at, "Countries") == "5"
+    assert metric(at, "People held: sum of lower bounds") == "≥ 220,000"
+    assert not at.error
+    assert params(at) == {}
+
+
+def test_country_filter_updates_panels_and_url():
+    at = run()
+    at.multiselect(key="f_countries").set_value(["KH"]).run()
+    assert metric(at, "Sites shown") == "11"
+    assert metric(at, "Countries") == "1"
+    assert metric(at, "People held: sum of lower bounds") == "≥ 100,000"
+    assert params(at) == {"country": ["KH"]}
+
+
+def test_url_opens_the_view_it_names():
+    at = run({"country": "KH", "zone": "special_economic_zone"})
+    assert at.multiselect(key="f_countries").value == ["KH"]
+    assert at.multiselect(key="f_zones").value == ["special_economic_zone"]
+    assert metric(at, "Sites shown") == "2"
+    assert not at.info or all("Ignored" not in i.value for i in at.info)
+
+
+def test_url_values_may_repeat_or_be_comma_separated():
+    at = run({"country": ["mm", "KH,LA"], "confidence": "low"})
+    assert at.multiselect(key="f_countries").value == ["MM", "KH", "LA"]
+    assert metric(at, "Sites shown") == "1"  # Henge Thmorda is the only low-confidence site
+
+
+def test_unknown_url_values_are_ignored_with_a_notice():
+    at = run({"country": "ZZ,KH", "zone": "<script>alert(1)</script>", "site": "nowhere"})
+    notices = " ".join(i.value for i in at.info)
+    assert "Ignored unknown country" in notices and "ZZ" in notices
+    assert "Ignored unknown zone" in notices
+    assert "Ignored unknown site" in notices
+    assert "<script>" not in notices  # shown escaped, never as markup
+    assert metric(at, "Sites shown") == "11"
+    assert params(at) == {"country": ["KH"]}
+
+
+def test_search_matches_aliases_without_accents():
+    at = run()
+    at.text_input(key="f_query").input("mong la").run()  # alias "Möng La"
+    assert metric(at, "Sites shown") == "1"
+    at.text_input(key="f_query").input("Yatai").run()  # alias of Shwe Kokko
+    assert metric(at, "Sites shown") == "1"
+    assert params(at) == {"q": ["Yatai"]}
+
+
+def test_reset_clears_every_filter():
+    at = run({"country": "PH", "q": "POGO"})
+    assert metric(at, "Sites shown") == "3"
+    at.button[0].click().run()
+    assert metric(at, "Sites shown") == "22"
+    assert params(at) == {}
+
+
+def test_marker_click_opens_dossier_and_goes_into_the_url():
+    click = {
+        "last_object_clicked": {"lat": 11.56944, "lng": 104.92111},
+        "last_object_clicked_tooltip": "Phnom Penh",
+    }
+    with patch("components.map_view.st_folium", return_value=click):
+        at = run()
+    assert at.selectbox(key="site").value == "phnom_penh"
+    assert [h.value for h in at.subheader][0] == "Phnom Penh"
+    assert params(at)["site"] == ["phnom_penh"]
+    quotes = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in at.markdown))  # unescape
+    assert "Phnom Penh, Kandal, Pursat" in quotes  # the Kiripost quote naming the site
+    assert "Nearest other sites" in quotes
+
+
+def test_click_on_empty_map_selects_nothing():
+    miss = {"last_object_clicked": {"lat": 0.0, "lng": 0.0}}
+    with patch("components.map_view.st_folium", return_value=miss):
+        at = run()
+    assert at.selectbox(key="site").value == ""
+    assert "site" not in params(at)
+
+
+def test_site_in_url_opens_its_dossier_with_unverified_warning():
+    at = run({"site": "henge_thmorda_sez"})
+    assert at.selectbox(key="site").value == "henge_thmorda_sez"
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Unverified estimate" in warnings
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
+
+def test_invalid_row_gives_a_banner_and_is_left_out(tmp_path, monkeypatch):
+    data = _copy_data(tmp_path)
+    frame = pd.read_csv(data / "locations.csv", dtype=str, keep_default_na=False)
+    frame.loc[frame["site_id"] == "bavet", "lat"] = "191.5"
+    frame.to_csv(data / "locations.csv", index=False)
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
+    at = run()
+    assert at.error and "1 problem" in at.error[0].value
+    problems = at.code[0].value
+    assert "locations.csv, row 15, column lat: '191.5'" in problems
+    assert metric(at, "Sites shown") == "21"
+
+
+def test_corrupt_file_gives_a_banner_not_a_traceback(tmp_path, monkeypatch):
+    data = _copy_data(tmp_path)
+    (data / "sources.csv").write_bytes("source_id,publisher\nS1,Caf\xe9\n".encode("latin-1"))
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
+    at = run()
+    assert at.error
+    assert "sources.csv: not UTF-8 text" in at.code[0].value
+
+
+def test_unreadable_locations_stop_with_a_banner(tmp_path, monkeypatch):
+    data = _copy_data(tmp_path)
+    (data / "locations.csv").write_text("")
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
+    at = run()
+    assert "could not be loaded" in at.error[0].value
+    assert "locations.csv: the file is empty" in at.code[0].value
+    assert not at.metric
+
+
+def test_missing_data_folder_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "nope"))
+    at = run()
+    assert "Data folder not found" in at.error[0].value
+
+
+def test_html_in_data_is_shown_as_text(tmp_path, monkeypatch):
+    data = _copy_data(tmp_path)
+    frame = pd.read_csv(data / "locations.csv", dtype=str, keep_default_na=False)
+    payload = "<img src=x onerror=alert(1)> ![x](http://evil.invalid/x.png)"
+    frame.loc[frame["site_id"] == "bavet", "name"] = payload
+    frame.to_csv(data / "locations.csv", index=False)
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
+    at = run({"site": "bavet"})
+    heading = at.subheader[0].value
+    # Every markdown-active character is backslash-escaped, so it renders literally.
+    assert heading.startswith(r"\<img src\=x onerror\=alert\(1\)\>")
+    assert r"\!\[x\]\(http\:\/\/evil\.invalid\/x\.png\)" in heading
