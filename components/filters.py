@@ -85,7 +85,7 @@ def event_mask(
     An event at a mapped site is shown when its site is. An event at no mapped site
     (a national report, a regional study) is shown when only countries are filtered
     and its country is among them (or no filter at all). Dates are compared as ISO
-    text prefixes, so '2025-01' falls in a range that covers January 2025.
+    spans, so '2025-01' is kept by any range that overlaps January 2025.
     """
     at_site = events["site_id"].fillna("")
     sited = (at_site != "").to_numpy()
@@ -97,11 +97,14 @@ def event_mask(
     else:
         unsited_ok = np.ones(len(events), dtype=bool)
     mask = np.where(sited, at_site.isin(shown_sites).to_numpy(), unsited_ok)
+    # A month- or year-precision date covers a span; keep it if the span overlaps.
     dates = events["date"].fillna("")
+    first = dates.map(lambda d: d + "-01" * (2 - d.count("-")))
+    last = dates.map(lambda d: d + ("-12-31" if d.count("-") == 0 else "-31" * (2 - d.count("-"))))
     if start:
-        mask &= (dates.str.slice(0, len(start)) >= start).to_numpy()
+        mask &= (last >= start).to_numpy()
     if end:
-        mask &= (dates.str.slice(0, len(end)) <= end).to_numpy()
+        mask &= (first <= end).to_numpy()
     return mask
 
 

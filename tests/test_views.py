@@ -1,0 +1,308 @@
+"""Unit tests for the pure view code: filters, URL parsing, map payload, exports, text."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit_folium import _get_feature_group_string, _get_map_string
+
+from components import dossier, export, figures, map_view
+from components.data import load_atlas
+from components.filters import (
+    Options,
+    View,
+    event_mask,
+    params_from_view,
+    site_mask,
+    view_from_params,
+)
+from components.text import md, md_link, safe_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    result = load_atlas(ROOT / "data")
+    assert result.ok, result.problems
+    return result.atlas
+
+
+@pytest.fixture(scope="module")
+def options(atlas):
+    loc = atlas.locations
+    return Options(
+        countries=tuple(sorted(set(loc["country"]))),
+        zones=tuple(sorted(set(loc["zone_type"]))),
+        confidences=("high", "medium", "low"),
+        sites=frozenset(loc["site_id"]),
+    )
+
+
+def shown(atlas, view: View) -> set[str]:
+    return set(atlas.locations[site_mask(atlas.locations, view)]["site_id"])
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        (View(), 22),
+        (View(countries=("KH",)), 11),
+        (View(countries=("MM", "LA")), 6),
+        (View(zones=("special_economic_zone",)), 3),
+        (View(countries=("KH",), zones=("special_economic_zone",)), 2),
+        (View(confidences=("low",)), 1),
+        (View(query="kokang"), 1),
+        (View(query="MÖNG"), 1),  # accents and case ignored
+        (View(query="pogo"), 3),
+        (View(query="no such place"), 0),
+        (View(countries=("VN",)), 0),
+    ],
+)
+def test_site_filter_truth_table(atlas, view, expected):
+    assert site_mask(atlas.locations, view).sum() == expected
+
+
+def test_events_follow_sites_and_dates(atlas):
+    everything = event_mask(atlas.events, shown(atlas, View()), View())
+    assert everything.all()
+    kh = View(countries=("KH",))
+    mask = event_mask(atlas.events, shown(atlas, kh), kh)
+    assert set(atlas.events[mask]["country"]) == {"KH"}
+    search = View(query="kk park")
+    mask = event_mask(atlas.events, shown(atlas, search), search)
+    assert set(atlas.events[mask]["site_id"]) == {"kk_park"}  # unsited events drop out
+    dated = event_mask(atlas.events, shown(atlas, View()), View(), "2025-01-01", "2025-12-31")
+    assert atlas.events[dated]["date"].str.startswith("2025").all()
+    assert dated.sum() == (atlas.events["date"].str.startswith("2025")).sum()
+
+
+def test_url_round_trip(options):
+    view = View(
+        countries=("KH", "MM"),
+        zones=("special_economic_zone",),
+        confidences=("low",),
+        query="thmor da",
+        site="henge_thmorda_sez",
+    )
+    back, notices = view_from_params(params_from_view(view), options)
+    assert back == view and notices == []
+
+
+@pytest.mark.parametrize(
+    ("params", "countries", "notice"),
+    [
+        ({"country": ["kh"]}, ("KH",), None),
+        ({"country": ["KH,MM", "LA"]}, ("KH", "MM", "LA"), None),
+        ({"country": ["KH", "KH"]}, ("KH",), None),
+        ({"country": ["XX"]}, (), "Ignored unknown country"),
+        ({"zone": ["casino"]}, (), "Ignored unknown zone"),
+        ({"site": ["../../etc/passwd"]}, (), "Ignored unknown site"),
+        ({"confidence": ["certain"]}, (), "Ignored unknown confidence"),
+    ],
+)
+def test_url_values_are_checked_against_the_options(options, params, countries, notice):
+    view, notices = view_from_params(params, options)
+    assert view.countries == countries
+    if notice:
+        assert len(notices) == 1 and notice in notices[0]
+    else:
+        assert notices == []
+
+
+def test_url_query_is_truncated(options):
+    view, _ = view_from_params({"q": ["x" * 5000]}, options)
+    assert len(view.query) == 200
+
+
+def test_mask_encoding_matches_atlas_js_bit_order():
+    mask = np.array([True, False, False, True, False, False, False, False, True])
+    raw = base64.b64decode(map_view.encode_mask(mask))
+    # atlas.js reads bit (i & 7) of byte (i >> 3).
+    decoded = [(raw[i >> 3] >> (i & 7)) & 1 for i in range(len(mask))]
+    assert decoded == mask.astype(int).tolist()
+
+
+def test_payload_references_resolve(atlas):
+    payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
+    sites, events, sources = payload["sites"], payload["events"], payload["sources"]
+    assert len(sites["id"]) == 22
+    assert all(0 <= i < len(sources) for refs in sites["src"] for i in refs)
+    poipet = sites["id"].index("poipet")
+    assert sites["src"][poipet] == []  # unsourced site stays unsourced
+    kk = sites["id"].index("kk_park")
+    kk_sources = {sources[i]["id"] for i in sites["src"][kk]}
+    assert kk_sources == {"S111", "S113", "S120b", "S121", "S122"}
+    assert len(events["site"]) == (atlas.events["site_id"] != "").sum()
+    assert all(s["url"].startswith(("http://", "https://")) for s in sources)
+
+
+def test_publish_payload_is_content_addressed(tmp_path, atlas):
+    payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
+    url = map_view.publish_payload(payload, tmp_path)
+    again = map_view.publish_payload(payload, tmp_path)
+    assert url == again and url.startswith("/app/static/generated/sites-")
+    files = list(tmp_path.iterdir())
+    assert len(files) == 1
+    assert json.loads(files[0].read_text())["sites"]["id"] == payload["sites"]["id"]
+    payload["sites"]["name"][0] = "changed"
+    assert map_view.publish_payload(payload, tmp_path) != url
+
+
+def _maps(atlas, mask):
+    links = map_view.asset_links()
+    base = map_view.build_base_map(
+        "/app/static/generated/x.json", map_view.data_bounds(atlas.locations), links, {}
+    )
+    layer = map_view.build_layer(map_view.layer_spec(mask, np.ones(25, dtype=bool), (11.5, 104.9)))
+    return base, layer
+
+
+def test_base_map_is_identical_whatever_the_filter(atlas):
+    """streamlit-folium remounts the iframe when the base map's script changes."""
+    base_all, layer_all = _maps(atlas, np.ones(22, dtype=bool))
+    base_kh, layer_kh = _maps(atlas, atlas.locations["country"].eq("KH").to_numpy())
+    script_all = _get_map_string(base_all)
+    script_kh = _get_map_string(base_kh)
+    assert script_all == script_kh
+    fg_all = _get_feature_group_string(layer_all, base_all)
+    fg_kh = _get_feature_group_string(layer_kh, base_kh)
+    assert fg_all != fg_kh and "atlas.show(" in fg_kh
+
+
+def test_map_loads_every_script_from_the_app(atlas):
+    links = map_view.asset_links()
+    assert links.offline_ready
+    urls = [u for _, u in links.js + links.css] + [links.outlines_url]
+    assert all(u.startswith("/app/static/") for u in urls), urls
+    base, _ = _maps(atlas, np.ones(22, dtype=bool))
+    assert base.options["maxZoom"] == map_view.MAX_ZOOM  # tiles=None would drop it
+
+
+def test_missing_assets_fall_back_to_public_copies(monkeypatch, tmp_path):
+    from components import assets
+
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path)
+    monkeypatch.setattr(
+        assets,
+        "resolve",
+        lambda name, file, vendor_dir=tmp_path: (assets.fallback_url(name, file), False),
+    )
+    links = map_view.asset_links()
+    assert not links.offline_ready
+    assert links.js[0][1] == "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js"
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "tooltip", "expected"),
+    [
+        (11.56944, 104.92111, "Phnom Penh", "phnom_penh"),
+        (11.569440000001, 104.92111, None, "phnom_penh"),
+        (11.6, 104.9, None, None),
+        (0, 0, None, None),
+    ],
+)
+def test_click_position_maps_to_a_site(atlas, lat, lng, tooltip, expected):
+    assert map_view.site_at(atlas.locations, lat, lng, tooltip) == expected
+
+
+def test_click_on_shared_spot_uses_the_tooltip():
+    loc = pd.DataFrame(
+        {"site_id": ["a", "b"], "name": ["Alpha", "Beta"], "lat": [1.0, 1.0], "lon": [2.0, 2.0]}
+    )
+    assert map_view.site_at(loc, 1.0, 2.0, "Beta") == "b"
+    assert map_view.site_at(loc, 1.0, 2.0, "Gamma") == "a"
+
+
+def test_people_figures_keep_words_and_joint_figure(atlas):
+    rows = figures.people_figures(atlas.figures, ("LA",))
+    joint = rows[rows["source_id"] == "S001b"]
+    assert len(joint) == 3  # the one joint figure, repeated on LA, PH and TH rows
+    label = figures.figure_label(joint.iloc[0])
+    assert "at least tens of thousands" in label and "one joint figure" in label
+    assert joint["value_low"].isna().all()  # never turned into a number
+
+
+def test_lower_bound_sum_uses_the_headline_source_only(atlas):
+    total, counted, no_number = figures.lower_bound_sum(atlas.figures, ())
+    assert total == 220_000 and counted == ["KH", "MM"]
+    assert no_number == ["LA", "PH", "TH"]
+    assert figures.lower_bound_sum(atlas.figures, ("LA",))[0] == 0
+
+
+def test_chart_draws_lower_bounds_open_ended(atlas):
+    spec = figures.chart_spec(figures.people_figures(atlas.figures, ("MM",)))
+    records = {r["text"]: r for r in spec["data"]["values"]}
+    ohchr = records["at least 120,000"]
+    assert ohchr["open"] and ohchr["start"] == 120_000 and ohchr["end"] > 120_000
+    upper = records["up to 100,000 people working there"]
+    assert upper["start"] == 0 and upper["end"] == 100_000 and not upper["open"]
+
+
+def test_nearest_sites_uses_geodesic_km(atlas):
+    site = atlas.locations.set_index("site_id").loc["myawaddy"].copy()
+    site["site_id"] = "myawaddy"
+    near = dossier.nearest_sites(site, atlas.locations, k=3)
+    assert list(near["site_id"])[:1] == ["kk_park"]
+    assert near["distance_km"].iloc[0] == pytest.approx(4.8, abs=0.3)
+    assert near["distance_km"].is_monotonic_increasing
+
+
+def test_csv_export_carries_sources_and_defuses_formulas(atlas):
+    loc = atlas.locations.copy()
+    loc.loc[loc["site_id"] == "bavet", "name"] = '=HYPERLINK("http://evil.invalid","x")'
+    data = export.to_csv(loc, atlas.sources)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 22
+    bavet = next(r for r in rows if r["site_id"] == "bavet")
+    assert bavet["name"].startswith("'=")
+    kk = next(r for r in rows if r["site_id"] == "kk_park")
+    assert "https://www.nationthailand.com/news/asean/40046636" in kk["source_urls"]
+    assert float(kk["lon"]) == pytest.approx(98.520722)
+
+
+def test_geojson_export_is_valid_and_carries_quotes(atlas):
+    collection = json.loads(export.to_geojson(atlas.locations, atlas.sources))
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 22
+    mong_la = next(f for f in collection["features"] if f["properties"]["site_id"] == "mong_la")
+    assert mong_la["geometry"]["coordinates"] == [100.01267, 21.67112]
+    assert "Mong La" in mong_la["properties"]["sources"][0]["quote"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("plain words", "plain words"),
+        ("<b>x</b>", r"\<b\>x\<\/b\>"),
+        ("![i](http://h/x.png)", r"\!\[i\]\(http\:\/\/h\/x\.png\)"),
+        (":red[x] $y$", r"\:red\[x\] \$y\$"),
+        ("two\nlines", "two lines"),
+    ],
+)
+def test_markdown_escaping(raw, escaped):
+    assert md(raw) == escaped
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://example.org/a", True),
+        ("http://example.org", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("//example.org", False),
+        ("ftp://example.org", False),
+    ],
+)
+def test_only_http_links(url, ok):
+    assert (safe_url(url) is not None) == ok
+    link = md_link("label", url)
+    assert link.startswith("[label](") == ok
