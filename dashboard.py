@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import date
 from functools import partial
@@ -187,7 +188,7 @@ def main() -> None:
             base,
             layer,
             center=None if from_map or coords is None else coords,
-            zoom=None if from_map or coords is None else 9,
+            zoom=None if from_map or coords is None else map_view.SELECT_ZOOM,
             on_change=partial(on_map_click, locations),
         )
         apply_click(value or {}, locations)
@@ -225,4 +226,11 @@ def _payload_event_mask(events: pd.DataFrame, mask, locations: pd.DataFrame):
     return mask[at_site]
 
 
-main()
+try:
+    main()
+except Exception:  # Last line of defence: log it, never show a traceback on the page.
+    logging.getLogger("atlas").exception("Unexpected error while drawing the page")
+    st.error(
+        "Something went wrong while drawing this view. The details were written to the "
+        "server log. Try “Reset filters” or reload the page."
+    )

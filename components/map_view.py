@@ -49,6 +49,8 @@ TILES = {
 }
 OUTLINES_NAME = "Country outlines (offline)"
 MAX_ZOOM = 18
+# Zoom used to show a chosen site; clusters break up at this zoom so it stands alone.
+SELECT_ZOOM = 11
 # Beyond this many shown sites, uncertainty halos appear only from HALO_MIN_ZOOM on.
 HALO_LIMIT = 5_000
 HALO_MIN_ZOOM = 8
@@ -241,6 +243,7 @@ def map_config(payload_url: str, links: AssetLinks) -> dict:
         "haloMetres": HALO_METRES,
         "haloLimit": HALO_LIMIT,
         "haloMinZoom": HALO_MIN_ZOOM,
+        "selectZoom": SELECT_ZOOM,
         "countryNames": {},
     }
 

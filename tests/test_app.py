@@ -32,6 +32,7 @@ def run(params: dict[str, str | list[str]] | None = None) -> AppTest:
         at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not any("Something went wrong" in e.value for e in at.error), "app crashed"
     return at
 
 

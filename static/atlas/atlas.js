@@ -83,9 +83,16 @@
     box.textContent = message;
   };
 
-  /* Offline basemap: Natural Earth country outlines served by the app. */
+  /* Offline basemap: Natural Earth country outlines served by the app. They are drawn
+     in a pane of their own between the tiles and the markers: in the markers' pane the
+     opaque land would paint over any marker drawn before the outlines arrived. */
   Atlas.prototype.drawOutlines = function (layerGroup, url) {
     var self = this;
+    if (!this.map.getPane("atlasBasemap")) {
+      var pane = this.map.createPane("atlasBasemap");
+      pane.style.zIndex = 250;
+      pane.style.pointerEvents = "none";
+    }
     fetch(url, { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);
@@ -94,6 +101,7 @@
       .then(function (topo) {
         var land = topojson.feature(topo, topo.objects.countries);
         L.geoJSON(land, {
+          pane: "atlasBasemap",
           interactive: false,
           style: { color: "#7a7a7a", weight: 0.8, fillColor: "#eceae4", fillOpacity: 1 },
         }).addTo(layerGroup);
@@ -127,7 +135,8 @@
     var box = L.DomUtil.create("div", "atlas-legend leaflet-bar");
     L.DomEvent.disableClickPropagation(box);
     var details = el("details");
-    details.open = true;
+    // Open where there is room; on a narrow map it starts folded (one click opens it).
+    details.open = this.map.getSize().x >= 700;
     details.appendChild(el("summary", null, "Legend"));
     details.appendChild(el("div", "atlas-legend-title", "Zone type (colour)"));
     var zones = el("div", "atlas-zones");
@@ -316,6 +325,7 @@
       showCoverageOnHover: false,
       maxClusterRadius: 40,
       spiderfyOnMaxZoom: true,
+      disableClusteringAtZoom: this.config.selectZoom,
     });
     var halos = L.layerGroup();
     var markers = [];
