@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -11,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from components import map_view, panels, state
+from components import map_view, panels, state, upload
 from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
 from components.filters import Options, event_mask, search_text, site_mask
+from components.geocode import GeocodeCache, Progress, Provider, make_geocoder
 from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
 from components.text import md
 
@@ -48,6 +50,98 @@ def prepared(directory: str, fingerprint: tuple) -> tuple[str, tuple, dict, pd.S
     return url, map_view.data_bounds(atlas.locations), names, search_text(atlas.locations)
 
 
+@st.cache_resource(show_spinner=False)
+def geocoders() -> dict[str, Provider]:
+    """One shared, rate-limited geocoder per provider, and one shared answer cache.
+
+    Nominatim is asked only when the analyst opts in; ``ATLAS_NOMINATIM_URL`` points
+    it at another Nominatim-compatible server (a mirror on a restricted network).
+    """
+    return {
+        "gazetteer": make_geocoder("gazetteer"),
+        "nominatim": make_geocoder(
+            "nominatim",
+            url=os.environ.get("ATLAS_NOMINATIM_URL") or None,
+            user_agent="scam-centre-atlas/1.0 (dashboard upload)",
+            timeout=5.0,
+            max_retries=1,
+            error_wait_seconds=1.0,
+            max_retry_after=5.0,
+        ),
+    }
+
+
+@st.cache_resource(show_spinner=False)
+def geocode_cache() -> GeocodeCache:
+    return GeocodeCache(None)  # in memory only: nothing uploaded is written to disk
+
+
+def handle_upload(atlas, use_online: bool) -> upload.UploadResult | None:
+    """Check and geocode a newly uploaded file once; keep the result for the session."""
+    file = st.session_state.get(state.UPLOAD)
+    if file is None:
+        st.session_state.pop(state.UPLOAD_RESULT, None)
+        return None
+    key = (file.file_id, file.size, use_online)
+    stored = st.session_state.get(state.UPLOAD_RESULT)
+    if stored and stored[0] == key:
+        return stored[1]
+    result = upload.check_upload(
+        file.getvalue(),
+        file.name,
+        set(atlas.sources["source_id"]),
+        set(atlas.locations["site_id"]),
+    )
+    if result.error is None:
+        providers = [geocoders()["gazetteer"]]
+        if use_online:
+            providers.append(geocoders()["nominatim"])
+        bar = st.sidebar.progress(0.0, text="Placing rows without coordinates…")
+
+        def progress(p: Progress) -> None:
+            bar.progress(p.done / max(p.total, 1), text=f"Geocoded {p.done} of {p.total} rows")
+
+        result = upload.geocode_upload(result, providers, geocode_cache(), progress)
+        bar.empty()
+    st.session_state[state.UPLOAD_RESULT] = (key, result)
+    return result
+
+
+def upload_feedback(result: upload.UploadResult | None) -> None:
+    with st.sidebar:
+        if result is None:
+            return
+        if result.error:
+            st.error(md(result.error))
+            return
+        mapped = len(result.mapped)
+        st.success(
+            md(
+                f"{mapped} of your sites are on the map as their own layer ({result.geocoded} "
+                "placed by the geocoder). They are not saved anywhere."
+            )
+        )
+        if result.problems:
+            st.warning(md(f"{len(result.problems)} row(s) left out:"))
+            st.code("\n".join(result.problems))
+        if result.unresolved:
+            st.warning(md(f"{len(result.unresolved)} row(s) could not be placed on the map:"))
+            st.code("\n".join(result.unresolved))
+        st.download_button(
+            "Download your sites with coordinates",
+            data=result.download(),
+            file_name=f"geocoded-{result.name}",
+            mime="text/csv",
+            key="dl_upload",
+        )
+
+
+def _site_chosen() -> None:
+    """Select box callback: the camera follows this choice; clearing it clears the ring."""
+    st.session_state["_site_from_map"] = False
+    st.session_state["_ring_cleared"] = not st.session_state.get(state.SITE)
+
+
 def on_map_click(locations: pd.DataFrame) -> None:
     """st_folium callback (runs before the script): a marker click selects its site."""
     value = st.session_state.get(map_view.MAP_KEY) or {}
@@ -65,6 +159,7 @@ def apply_click(value: dict, locations: pd.DataFrame) -> None:
     if site:
         st.session_state[state.SITE] = site
         st.session_state["_site_from_map"] = True
+        st.session_state["_ring_cleared"] = False
 
 
 def sidebar(options: Options) -> tuple[str, str]:
@@ -118,6 +213,20 @@ def sidebar(options: Options) -> tuple[str, str]:
             key=state.DATE_RANGE,
         )
         st.divider()
+        st.subheader("Your own sites")
+        st.file_uploader(
+            "Add a CSV with the columns of data/locations.csv (lat/lon may be blank)",
+            type=["csv"],
+            key=state.UPLOAD,
+            help=f"At most {upload.MAX_UPLOAD_ROWS:,} rows and "
+            f"{upload.MAX_UPLOAD_BYTES // 1024 // 1024} MB. Checked by the atlas's validator; "
+            "rows without coordinates are placed with the offline gazetteer.",
+        )
+        st.checkbox(
+            "Also ask Nominatim (online) for rows the offline gazetteer cannot place",
+            key="use_nominatim",
+        )
+        st.divider()
         st.caption(
             "Sites are the places the UN OHCHR report (29 Aug 2023) names, as reported by "
             "Kiripost, plus sites named in later reporting. Every point and figure links to "
@@ -158,13 +267,26 @@ def main() -> None:
 
     start, end = sidebar(options)
     view = state.current_view()
+    uploaded = handle_upload(atlas, bool(st.session_state.get("use_nominatim")))
+    upload_feedback(uploaded)
     payload_url, bounds, names, haystack = prepared(str(directory), fingerprint)
     mask = site_mask(locations, view, haystack)
-    shown = locations[mask]
+    mine = uploaded.mapped if uploaded is not None else locations.iloc[0:0]
+    mine_mask = site_mask(mine, view)
+    # Every site the analyst can see, click and export: the atlas's and their own.
+    sites = pd.concat(
+        [locations.assign(origin="atlas"), mine.assign(origin="your upload")], ignore_index=True
+    )
+    shown = pd.concat(
+        [locations[mask].assign(origin="atlas"), mine[mine_mask].assign(origin="your upload")],
+        ignore_index=True,
+    )
     shown_ids = set(shown["site_id"])
     ev_mask = event_mask(atlas.events, shown_ids, view, start, end)
 
     panels.summary_metrics(shown, atlas, view.countries, int(ev_mask.sum()))
+    if len(mine):
+        st.caption(md(f"Including {int(mine_mask.sum())} of your {len(mine)} uploaded sites."))
     if shown.empty:
         st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
 
@@ -176,37 +298,49 @@ def main() -> None:
                 "Map scripts were not found on this server (run scripts/setup.sh): the map "
                 "is loading them from the internet and will stay blank without it."
             )
-        selected = locations[locations["site_id"] == view.site]
+        selected = sites[sites["site_id"] == view.site]
         coords = None
         if not selected.empty:
             coords = (float(selected.iloc[0]["lat"]), float(selected.iloc[0]["lon"]))
         from_map = st.session_state.get("_site_from_map", False)
         base = map_view.build_base_map(payload_url, bounds, links, names)
         layer_events = _payload_event_mask(atlas.events, ev_mask, locations)
-        layer = map_view.build_layer(map_view.layer_spec(mask, layer_events, coords))
+        # After a click on the map the browser already rings the site; sending it again
+        # would redraw the layer and close the popup the click opened.
+        if coords and not from_map:
+            ring: tuple = coords
+        else:
+            ring = () if st.session_state.get("_ring_cleared") else None
+        layer = map_view.build_layer(
+            map_view.layer_spec(
+                mask, layer_events, ring, map_view.upload_payload(mine[mine_mask], atlas.sources)
+            )
+        )
         value = map_view.render_map(
             base,
             layer,
             center=None if from_map or coords is None else coords,
             zoom=None if from_map or coords is None else map_view.SELECT_ZOOM,
-            on_change=partial(on_map_click, locations),
+            on_change=partial(on_map_click, sites),
         )
-        apply_click(value or {}, locations)
+        apply_click(value or {}, sites)
         st.caption(
             "Colour: zone type. A halo means the point stands for a town, zone or province, "
             "not a building. Dashed: unverified estimate. Basemap: switch at top right."
         )
     with right:
-        ids = [state.NO_SITE, *locations.sort_values("name")["site_id"]]
-        label_of = dict(zip(locations["site_id"], locations["name"], strict=True))
+        ids = [state.NO_SITE, *sites.sort_values("name")["site_id"]]
+        label_of = dict(zip(sites["site_id"], sites["name"], strict=True))
         st.selectbox(
             "Site dossier",
             ids,
             key=state.SITE,
             format_func=lambda s: "Choose a site…" if s == state.NO_SITE else label_of[s],
-            on_change=lambda: st.session_state.update(_site_from_map=False),
+            on_change=_site_chosen,
         )
-        panels.dossier_panel(st.session_state.get(state.SITE) or None, atlas, shown_ids)
+        panels.dossier_panel(
+            st.session_state.get(state.SITE) or None, replace(atlas, locations=sites), shown_ids
+        )
 
     people, timeline, downloads = st.tabs(["People held", "Events timeline", "Export"])
     with people:

@@ -8,7 +8,7 @@ import pandas as pd
 
 EXPORT_COLUMNS = [
     "site_id", "name", "aliases", "country", "admin1", "zone_type", "precision",
-    "lat", "lon", "confidence", "coord_source", "note", "source_ids",
+    "lat", "lon", "confidence", "coord_source", "note", "source_ids", "origin",
 ]  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -149,6 +149,33 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
     }
 
 
+def upload_payload(sites: pd.DataFrame, sources: pd.DataFrame) -> dict | None:
+    """An analyst's uploaded sites, inline in the layer (they are few and per-session).
+
+    Sources are given as records rather than indexes into the published payload.
+    """
+    if sites.empty:
+        return None
+    by_id = {
+        r.source_id: {"publisher": r.publisher, "date": r.date, "url": r.url}
+        for r in sources.itertuples()
+    }
+    return {
+        "id": _text(sites["site_id"]),
+        "name": _text(sites["name"]),
+        "lat": sites["lat"].round(6).tolist(),
+        "lon": sites["lon"].round(6).tolist(),
+        "country": _text(sites["country"]),
+        "zone": _text(sites["zone_type"]),
+        "precision": _text(sites["precision"]),
+        "confidence": _text(sites["confidence"]),
+        "src": [
+            [by_id[s.strip()] for s in str(ids).split(";") if s.strip() in by_id]
+            for ids in sites["source_ids"].fillna("")
+        ],
+    }
+
+
 def publish_payload(payload: dict, directory: Path = GENERATED_DIR) -> str:
     """Write the payload as a content-addressed static file; return its URL.
 
@@ -287,12 +314,14 @@ def build_layer(spec: dict) -> folium.FeatureGroup:
 def layer_spec(
     site_mask: np.ndarray,
     event_mask: np.ndarray,
-    selected: tuple[float, float] | None = None,
+    selected: tuple[float, float] | tuple[()] | None = None,
     upload: dict | None = None,
 ) -> dict:
+    """What the rerun's layer shows. ``selected``: a position to ring, ``()`` to clear
+    the ring, or None to leave it as the browser has it (after a click on the map)."""
     spec: dict = {"sites": encode_mask(site_mask), "events": encode_mask(event_mask)}
     if selected is not None:
-        spec["selected"] = [round(selected[0], 6), round(selected[1], 6)]
+        spec["selected"] = [round(v, 6) for v in selected]
     if upload:
         spec["upload"] = upload
     return spec

@@ -12,11 +12,16 @@ import re
 from urllib.parse import quote, urlsplit
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+# GFM turns bare URLs, www. names and e-mail addresses into links even when escaped; a
+# WORD JOINER (invisible, zero width) after the scheme, before '.' or '@' stops it.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www|mailto)(?=[:.])|(?=@)")
+_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
     """Data text as literal markdown text (one line)."""
     value = " ".join(str("" if text is None else text).split())
+    value = _AUTOLINK.sub(lambda m: (m.group(1) or "") + _JOINER, value)
     return _PUNCT.sub(r"\\\1", value)
 
 

@@ -195,4 +195,4 @@ def test_html_in_data_is_shown_as_text(tmp_path, monkeypatch):
     heading = at.subheader[0].value
     # Every markdown-active character is backslash-escaped, so it renders literally.
     assert heading.startswith(r"\<img src\=x onerror\=alert\(1\)\>")
-    assert r"\!\[x\]\(http\:\/\/evil\.invalid\/x\.png\)" in heading
+    assert "\\!\\[x\\]\\(http\u2060\\:\\/\\/evil\\.invalid\\/x\\.png\\)" in heading

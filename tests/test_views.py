@@ -281,7 +281,8 @@ def test_geojson_export_is_valid_and_carries_quotes(atlas):
     [
         ("plain words", "plain words"),
         ("<b>x</b>", r"\<b\>x\<\/b\>"),
-        ("![i](http://h/x.png)", r"\!\[i\]\(http\:\/\/h\/x\.png\)"),
+        ("![i](http://h/x.png)", "\\!\\[i\\]\\(http\u2060\\:\\/\\/h\\/x\\.png\\)"),
+        ("www.x.org a@b.org", "www\u2060\\.x\\.org a\u2060\\@b\\.org"),  # no autolinks
         (":red[x] $y$", r"\:red\[x\] \$y\$"),
         ("two\nlines", "two lines"),
     ],

@@ -309,6 +309,25 @@
     return marker;
   };
 
+  Atlas.prototype.select = function (latlng) {
+    if (!this.ring) {
+      this.ring = L.circleMarker([0, 0], {
+        radius: 13,
+        color: "#000000",
+        weight: 3,
+        fill: false,
+        interactive: false,
+        className: "atlas-selected",
+      });
+    }
+    if (latlng) {
+      this.ring.setLatLng(latlng);
+      if (!this.map.hasLayer(this.ring)) this.ring.addTo(this.map);
+    } else if (this.map.hasLayer(this.ring)) {
+      this.map.removeLayer(this.ring);
+    }
+  };
+
   Atlas.prototype.show = function (group, spec) {
     var self = this;
     this.ready.then(function (data) {
@@ -386,17 +405,17 @@
       uploadCount = uploadMarkers.length;
     }
 
-    // The selected site gets a ring (not interactive, so it never takes the click).
-    if (spec.selected && spec.selected.length === 2) {
-      L.circleMarker(spec.selected, {
-        radius: 13,
-        color: "#000000",
-        weight: 3,
-        fill: false,
-        interactive: false,
-        className: "atlas-selected",
-      }).addTo(group);
-    }
+    // The selected site's ring. A map click draws it at once in the browser, and the app
+    // then leaves the layer spec unchanged, so the layer is not redrawn and the popup
+    // the click opened stays open. A selection made elsewhere (select box, link) comes in
+    // the spec; an empty list clears it.
+    if (spec.selected) this.select(spec.selected.length === 2 ? spec.selected : null);
+    group.on("click", function (e) {
+      if (e.layer && e.layer.getLatLng && e.layer.atlasSite) {
+        var ll = e.layer.getLatLng();
+        self.select([ll.lat, ll.lng]);
+      }
+    });
 
     this.renders += 1;
     this.stats = {

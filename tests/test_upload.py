@@ -1,0 +1,144 @@
+"""An analyst's upload: validation with the atlas's validator, limits, geocoding, outages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from components import upload
+from components.geocode import GeocodeCache, make_geocoder
+from tests.nominatim_stub import NominatimStub, Reply, place
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = set(pd.read_csv(ROOT / "data" / "sources.csv", dtype=str)["source_id"])
+ATLAS_IDS = set(pd.read_csv(ROOT / "data" / "locations.csv", dtype=str)["site_id"])
+HEADER = ["site_id", "name", "country", "zone_type", "precision", "lat", "lon", "confidence"]
+
+
+def csv_bytes(rows: list[dict], header: list[str] = HEADER) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def row(site_id: str, name: str, country: str, lat: str = "", lon: str = "", **extra) -> dict:
+    base = {
+        "site_id": site_id,
+        "name": name,
+        "country": country,
+        "zone_type": "compound",
+        "precision": "compound",
+        "lat": lat,
+        "lon": lon,
+        "confidence": "medium",
+    }
+    return base | extra
+
+
+def check(raw: bytes, name: str = "mine.csv") -> upload.UploadResult:
+    return upload.check_upload(raw, name, SOURCES, ATLAS_IDS)
+
+
+def test_good_rows_are_kept_and_bad_rows_listed():
+    raw = csv_bytes(
+        [
+            row("u1", "Compound A", "KH", "11.56", "104.92"),
+            row("u2", "Compound B", "XX", "11.56", "104.92"),
+            row("u3", "Compound C", "KH", "95", "104.92"),
+            row("u4", "Compound D", "KH"),
+        ]
+    )
+    result = check(raw)
+    assert result.error is None
+    assert list(result.frame["site_id"]) == ["u1", "u4"]
+    assert len(result.problems) == 2
+    assert "mine.csv, row 3, column country: 'XX'" in result.problems[0]
+    assert "mine.csv, row 4, column lat: '95'" in result.problems[1]
+    assert list(result.mapped["site_id"]) == ["u1"]  # u4 waits for the geocoder
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "the file is empty"),
+        ("site_id,name\nx,Caf\xe9\n".encode("latin-1"), "not UTF-8"),
+        (b"a,b\n1,2\n", "missing required column(s)"),
+        (csv_bytes([]), "has a header but no rows"),
+        (b"x" * (upload.MAX_UPLOAD_BYTES + 1), "the limit is 2.1 MB"),
+    ],
+)
+def test_whole_file_refusals_name_the_problem(raw, message):
+    result = check(raw)
+    assert result.error is not None and message in result.error
+    assert result.frame.empty
+
+
+def test_row_limit():
+    rows = [row(f"u{i}", f"Site {i}", "KH", "11.5", "104.9") for i in range(5001)]
+    result = check(csv_bytes(rows))
+    assert "5,001 rows; the limit is 5,000" in result.error
+
+
+def test_clashing_ids_and_unknown_sources_are_problems():
+    raw = csv_bytes(
+        [
+            row("kk_park", "My KK Park", "MM", "16.65", "98.52"),
+            row("u2", "B", "KH", "11.56", "104.92", source_ids="S001;NOPE"),
+            row("u3", "C", "KH", "11.56", "104.92", source_ids="S001"),
+        ],
+        HEADER + ["source_ids"],
+    )
+    result = check(raw)
+    assert list(result.frame["site_id"]) == ["u3"]
+    text = " ".join(result.problems)
+    assert "already an atlas site id" in text and "NOPE" in text
+
+
+def test_point_in_the_wrong_country_is_refused():
+    result = check(csv_bytes([row("u1", "Bangkok?", "KH", "13.75", "100.5")]))
+    assert result.frame.empty and "outside KH" in result.problems[0]
+
+
+def test_html_is_kept_as_data():
+    payload = "<img src=x onerror=alert(1)>"
+    result = check(csv_bytes([row("u1", payload, "KH", "11.56", "104.92")]))
+    assert result.frame.iloc[0]["name"] == payload  # escaping is the display's job
+
+
+def test_offline_gazetteer_places_rows_and_download_keeps_them():
+    raw = csv_bytes([row("u1", "Myawaddy", "MM"), row("u2", "Bavet", "KH", "11.06", "106.13")])
+    result = upload.geocode_upload(check(raw), [make_geocoder("gazetteer")], GeocodeCache(None))
+    assert result.unresolved == [] and result.geocoded == 1
+    placed = result.mapped.set_index("site_id")
+    assert placed.loc["u1", "lat"] == pytest.approx(16.689, abs=0.01)
+    back = pd.read_csv(io.BytesIO(result.download()))
+    assert back.loc[0, "coord_source"].startswith("geocoded: gazetteer")
+
+
+def test_geocoder_outage_keeps_what_was_resolved():
+    raw = csv_bytes(
+        [
+            row("u1", "Myawaddy", "MM"),  # the offline gazetteer knows it
+            row("u2", "Compound X", "KH"),  # only Nominatim could, and it is down
+            row("u3", "Compound Y", "KH"),
+        ]
+    )
+    with NominatimStub() as stub:
+        stub.on("Compound X", Reply("oops", status=500))
+        stub.on("Compound Y", Reply([place("Compound Y", 11.5, 104.9, "kh")]))
+        nominatim = make_geocoder(
+            "nominatim", url=stub.url, timeout=2, max_retries=0, error_wait_seconds=1
+        )
+        result = upload.geocode_upload(
+            check(raw), [make_geocoder("gazetteer"), nominatim], GeocodeCache(None)
+        )
+    assert set(result.mapped["site_id"]) == {"u1", "u3"}
+    assert len(result.unresolved) == 1
+    assert "row 3 'Compound X'" in result.unresolved[0]
+    assert "500" in result.unresolved[0] or "error" in result.unresolved[0].lower()
