@@ -136,12 +136,6 @@ def upload_feedback(result: upload.UploadResult | None) -> None:
         )
 
 
-def _site_chosen() -> None:
-    """Select box callback: the camera follows this choice; clearing it clears the ring."""
-    st.session_state["_site_from_map"] = False
-    st.session_state["_ring_cleared"] = not st.session_state.get(state.SITE)
-
-
 def on_map_click(locations: pd.DataFrame) -> None:
     """st_folium callback (runs before the script): a marker click selects its site."""
     value = st.session_state.get(map_view.MAP_KEY) or {}
@@ -157,9 +151,7 @@ def apply_click(value: dict, locations: pd.DataFrame) -> None:
         locations, clicked["lat"], clicked["lng"], value.get("last_object_clicked_tooltip")
     )
     if site:
-        st.session_state[state.SITE] = site
-        st.session_state["_site_from_map"] = True
-        st.session_state["_ring_cleared"] = False
+        state.site_clicked(site)
 
 
 def sidebar(options: Options) -> tuple[str, str]:
@@ -298,22 +290,20 @@ def main() -> None:
                 "Map scripts were not found on this server (run scripts/setup.sh): the map "
                 "is loading them from the internet and will stay blank without it."
             )
-        selected = sites[sites["site_id"] == view.site]
-        coords = None
-        if not selected.empty:
-            coords = (float(selected.iloc[0]["lat"]), float(selected.iloc[0]["lon"]))
-        from_map = st.session_state.get("_site_from_map", False)
+        coords = _position(sites, view.site)
+        from_map = st.session_state.get(state.FROM_MAP, False)
         base = map_view.build_base_map(payload_url, bounds, links, names)
         layer_events = _payload_event_mask(atlas.events, ev_mask, locations)
-        # After a click on the map the browser already rings the site; sending it again
-        # would redraw the layer and close the popup the click opened.
-        if coords and not from_map:
-            ring: tuple = coords
-        else:
-            ring = () if st.session_state.get("_ring_cleared") else None
+        selection = (
+            st.session_state.get(state.SEL_VERSION, 0),
+            _position(sites, st.session_state.get(state.SEL_SITE)),
+        )
         layer = map_view.build_layer(
             map_view.layer_spec(
-                mask, layer_events, ring, map_view.upload_payload(mine[mine_mask], atlas.sources)
+                mask,
+                layer_events,
+                selection,
+                map_view.upload_payload(mine[mine_mask], atlas.sources),
             )
         )
         value = map_view.render_map(
@@ -336,7 +326,7 @@ def main() -> None:
             ids,
             key=state.SITE,
             format_func=lambda s: "Choose a site…" if s == state.NO_SITE else label_of[s],
-            on_change=_site_chosen,
+            on_change=state.site_chosen,
         )
         panels.dossier_panel(
             st.session_state.get(state.SITE) or None, replace(atlas, locations=sites), shown_ids
@@ -351,6 +341,13 @@ def main() -> None:
         panels.export_panel(shown, atlas.sources)
 
     state.write_url(state.current_view())
+
+
+def _position(sites: pd.DataFrame, site_id: str | None) -> tuple[float, float] | None:
+    row = sites[sites["site_id"] == site_id] if site_id else sites.iloc[0:0]
+    if row.empty:
+        return None
+    return float(row.iloc[0]["lat"]), float(row.iloc[0]["lon"])
 
 
 def _payload_event_mask(events: pd.DataFrame, mask, locations: pd.DataFrame):

@@ -69,7 +69,8 @@ def decode_countries(topo: dict) -> dict[str, MultiPolygon | Polygon]:
         country = pycountry.countries.get(numeric=str(numeric)) if numeric else None
         if country is None:
             continue
-        parts = {"Polygon": [geom["arcs"]], "MultiPolygon": geom["arcs"]}.get(geom["type"], [])
+        arcs_of = geom.get("arcs", [])  # a null geometry (TopoJSON allows them) has none
+        parts = {"Polygon": [arcs_of], "MultiPolygon": arcs_of}.get(geom.get("type"), [])
         polygons = [p for p in (_polygon(rings, arcs) for rings in parts) if p is not None]
         if not polygons:
             continue

@@ -171,8 +171,8 @@ def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
     """Read a CSV (path or bytes) as text cells, the way Excel users save them.
 
     Accepts a UTF-8 BOM, CRLF line ends and quoted fields with commas or line breaks.
-    Blank lines are kept as all-blank rows so that row numbers match the spreadsheet's
-    (:func:`validate_table` ignores them).
+    Blank lines and all-blank rows are left out, but the index keeps each record's
+    position (0 = spreadsheet row 2), so row numbers still match the spreadsheet's.
     Raises :class:`CsvError` with a one-line explanation for a missing, empty,
     non-UTF-8 or malformed file.
     """
@@ -209,7 +209,8 @@ def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
         detail = str(exc).replace("Error tokenizing data. C error: ", "").strip()
         raise CsvError(f"{file}: not a well-formed CSV file ({detail}).") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    blank = frame.apply(lambda s: s.str.strip().eq("")).all(axis=1)
+    return frame[~blank]
 
 
 # --- cell checks --------------------------------------------------------------------
@@ -333,8 +334,9 @@ def validate_table(
         problems.append(Problem(schema.file, f"duplicate column(s): {', '.join(dupes)}"))
         return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
 
-    frame = frame[schema.names].apply(lambda s: s.str.strip()).reset_index(drop=True)
-    frame = frame[~(frame == "").all(axis=1)]  # blank lines: skipped, but still counted
+    frame = frame[schema.names].apply(lambda s: s.str.strip())
+    if not (pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique):
+        frame = frame.reset_index(drop=True)  # else: record positions from read_csv
     bad = pd.Series(False, index=frame.index)
 
     def flag(mask: pd.Series, column: str, message: str) -> None:

@@ -44,7 +44,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pycountry
-from geopy.adapters import AdapterHTTPError
+from geopy.adapters import AdapterHTTPError, RequestsAdapter
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderInsufficientPrivileges,
@@ -75,6 +75,8 @@ DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 # Nominatim refuses geopy's default user agent; say who we are.
 DEFAULT_USER_AGENT = "scam-centre-atlas/0.1 (+local)"
 MIN_DELAY_SECONDS = 1.0  # Nominatim usage policy: at most one request per second
+# RateLimiter spaces the *calls*; the server sees arrivals, which jitter by a few ms.
+DELAY_MARGIN_SECONDS = 0.1
 REQUIRED_COLUMNS = ("name", "country", "lat", "lon", "coord_source", "precision", "confidence")
 # Nominatim's ``addresstype`` (or ``type``) -> the atlas's ``precision`` vocabulary.
 PRECISION_BY_KIND = {
@@ -231,11 +233,14 @@ def make_geocoder(
         scheme=parts.scheme,
         user_agent=user_agent,
         timeout=timeout,
+        # geopy's RequestsAdapter otherwise lets urllib3 retry twice on its own (read
+        # timeouts included), behind RateLimiter's back: 3 requests in under a second.
+        adapter_factory=partial(RequestsAdapter, max_retries=0),
     )
-    error_wait_seconds = max(error_wait_seconds, MIN_DELAY_SECONDS)
+    error_wait_seconds = max(error_wait_seconds, MIN_DELAY_SECONDS + DELAY_MARGIN_SECONDS)
     limited = RateLimiter(
         _signal_rate_limits(nominatim.geocode),
-        min_delay_seconds=MIN_DELAY_SECONDS,
+        min_delay_seconds=MIN_DELAY_SECONDS + DELAY_MARGIN_SECONDS,
         max_retries=max_retries,
         error_wait_seconds=error_wait_seconds,
         swallow_exceptions=False,
@@ -282,7 +287,7 @@ def describe_error(exc: GeopyError, provider: Provider) -> str:
         reason = "connection refused" if "refused" in str(exc).lower() else "network error"
         return f"could not connect to {where} ({reason})"
     if isinstance(exc, GeocoderParseError):
-        return f"{where} sent an answer that is not valid JSON"
+        return f"{where} sent an answer that is not valid JSON or not in Nominatim's format"
     if isinstance(exc, GeocoderAuthenticationFailure | GeocoderInsufficientPrivileges):
         return f"{where} refused the request (HTTP {status}); check --user-agent and its policy"
     if status:
@@ -453,10 +458,15 @@ def _lookup(
     entry = cache.get(key)
     if entry is not None:
         return Hit(**entry["hit"]) if entry.get("found") else None
-    location = provider.geocode(
-        query, exactly_one=True, country_codes=country.lower(), addressdetails=True
-    )
-    hit = Hit.from_location(location, day) if location is not None else None
+    try:
+        location = provider.geocode(
+            query, exactly_one=True, country_codes=country.lower(), addressdetails=True
+        )
+        hit = Hit.from_location(location, day) if location is not None else None
+    except GeopyError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # JSON of the wrong shape
+        raise GeocoderParseError(f"unexpected answer: {exc}") from exc
     cache.put(key, {"found": True, "hit": asdict(hit)} if hit else {"found": False, "date": day})
     return hit
 

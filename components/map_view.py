@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -289,7 +290,7 @@ def build_base_map(
     (south, west), (north, east) = bounds
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=5,
+        zoom_start=zoom_for_bounds(bounds),
         tiles=None,
         control_scale=False,
         **{"maxZoom": MAX_ZOOM, "minZoom": 2},
@@ -300,8 +301,24 @@ def build_base_map(
     config = map_config(payload_url, links)
     config["countryNames"] = country_names
     AtlasSetup(config).add_to(m)
-    m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+    # No fitBounds: it would run after, and undo, the camera st_folium's center/zoom set.
     return m
+
+
+def zoom_for_bounds(
+    bounds: tuple[tuple[float, float], tuple[float, float]], pixels: int = 560
+) -> int:
+    """The largest web-map zoom at which ``bounds`` fit in about ``pixels`` square."""
+    (south, west), (north, east) = bounds
+
+    def mercator_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_fraction = max(east - west, 1e-6) / 360
+    lat_fraction = max(mercator_y(north) - mercator_y(south), 1e-6) / (2 * math.pi)
+    zoom = math.floor(math.log2(pixels / (256 * max(lon_fraction, lat_fraction))))
+    return max(2, min(zoom, 12))
 
 
 def build_layer(spec: dict) -> folium.FeatureGroup:
@@ -314,14 +331,22 @@ def build_layer(spec: dict) -> folium.FeatureGroup:
 def layer_spec(
     site_mask: np.ndarray,
     event_mask: np.ndarray,
-    selected: tuple[float, float] | tuple[()] | None = None,
+    selection: tuple[int, tuple[float, float] | None] = (0, None),
     upload: dict | None = None,
 ) -> dict:
-    """What the rerun's layer shows. ``selected``: a position to ring, ``()`` to clear
-    the ring, or None to leave it as the browser has it (after a click on the map)."""
-    spec: dict = {"sites": encode_mask(site_mask), "events": encode_mask(event_mask)}
-    if selected is not None:
-        spec["selected"] = [round(v, 6) for v in selected]
+    """What one rerun's layer shows.
+
+    ``selection`` is (version, position to ring or None). The version changes only when
+    the analyst selects a site outside the map (a link, the select box); a click on the
+    map rings the site in the browser and leaves the spec, and so the layer and the popup
+    the click opened, as they are.
+    """
+    version, coords = selection
+    spec: dict = {
+        "sites": encode_mask(site_mask),
+        "events": encode_mask(event_mask),
+        "sel": [version, [round(v, 6) for v in coords] if coords else []],
+    }
     if upload:
         spec["upload"] = upload
     return spec

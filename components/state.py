@@ -22,6 +22,10 @@ LAST_CLICK = "_last_click"
 UPLOAD = "upload_file"
 UPLOAD_RESULT = "_upload_result"
 
+SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
+SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)
+FROM_MAP = "_site_from_map"
+
 NO_SITE = ""
 
 
@@ -36,6 +40,8 @@ def init_from_url(options: Options) -> None:
     st.session_state[CONFIDENCES] = list(view.confidences)
     st.session_state[QUERY] = view.query
     st.session_state[SITE] = view.site or NO_SITE
+    st.session_state[SEL_SITE] = view.site or NO_SITE
+    st.session_state[SEL_VERSION] = 0
     st.session_state[URL_NOTICES] = notices
     st.session_state[URL_LOADED] = True
 
@@ -56,6 +62,19 @@ def write_url(view: View) -> None:
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def site_chosen() -> None:
+    """Select box callback: a selection made outside the map (the camera follows it)."""
+    st.session_state[FROM_MAP] = False
+    st.session_state[SEL_SITE] = st.session_state.get(SITE, NO_SITE)
+    st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
+
+
+def site_clicked(site_id: str) -> None:
+    """A click on the map chose ``site_id``; the browser has already ringed it."""
+    st.session_state[SITE] = site_id
+    st.session_state[FROM_MAP] = True
 
 
 def reset_filters() -> None:

@@ -20,12 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # plain `pytest` (not `python -m pytest`) from the repo root
-    sys.path.insert(0, str(REPO))
+from components import borders
+from components.data import SCHEMAS, load_atlas, main, read_csv
 
-from components import borders  # noqa: E402
-from components.data import SCHEMAS, load_atlas, main  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 DATA = REPO / "data"
 FILES = ("locations.csv", "figures.csv", "events.csv", "sources.csv")
@@ -731,6 +729,19 @@ def test_blank_lines_are_skipped_but_counted(data_dir):
     result = load_atlas(data_dir)
     assert [(p.row, p.column, p.value) for p in result.problems] == [(8, "lat", "91")]
     assert len(result.atlas.locations) == 21
+
+
+def test_read_csv_leaves_out_blank_rows_but_keeps_positions():
+    """Callers (uploader, geocoder) never see blank rows; the index still counts them."""
+    raw = b'a,b\r\n1,2\r\n\r\n3,"x\ny"\r\n , \r\n4\r\n\r\n'
+    frame = read_csv(raw, "x.csv")
+    assert frame.to_dict("records") == [
+        {"a": "1", "b": "2"},
+        {"a": "3", "b": "x\ny"},
+        {"a": "4", "b": ""},
+    ]
+    assert list(frame.index) == [0, 2, 4]  # spreadsheet rows 2, 4 and 6
+    assert read_csv(b"a,b\n\n\n", "x.csv").empty
 
 
 # --- hostile files: one line, non-zero exit, never a traceback ---------------------------------

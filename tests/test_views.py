@@ -161,7 +161,9 @@ def _maps(atlas, mask):
     base = map_view.build_base_map(
         "/app/static/generated/x.json", map_view.data_bounds(atlas.locations), links, {}
     )
-    layer = map_view.build_layer(map_view.layer_spec(mask, np.ones(25, dtype=bool), (11.5, 104.9)))
+    layer = map_view.build_layer(
+        map_view.layer_spec(mask, np.ones(25, dtype=bool), (1, (11.5, 104.9)))
+    )
     return base, layer
 
 

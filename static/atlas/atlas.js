@@ -13,6 +13,14 @@
 (function () {
   "use strict";
 
+  /* Leaflet focuses the map on mousedown. When the map is only partly on screen the
+     browser then scrolls the page to show it, the marker moves away under the pointer
+     between mousedown and mouseup, and the click is lost. Focus without scrolling. */
+  L.Map.Keyboard.prototype._onMouseDown = function () {
+    if (this._focused) return;
+    this._map._container.focus({ preventScroll: true });
+  };
+
   function escapeHtml(value) {
     return String(value == null ? "" : value).replace(/[&<>"'`=\/]/g, function (c) {
       return "&#" + c.charCodeAt(0) + ";";
@@ -408,8 +416,11 @@
     // The selected site's ring. A map click draws it at once in the browser, and the app
     // then leaves the layer spec unchanged, so the layer is not redrawn and the popup
     // the click opened stays open. A selection made elsewhere (select box, link) comes in
-    // the spec; an empty list clears it.
-    if (spec.selected) this.select(spec.selected.length === 2 ? spec.selected : null);
+    // the spec with a new version number; an empty position clears the ring.
+    if (spec.sel && spec.sel[0] !== this.selVersion) {
+      this.selVersion = spec.sel[0];
+      this.select(spec.sel[1].length === 2 ? spec.sel[1] : null);
+    }
     group.on("click", function (e) {
       if (e.layer && e.layer.getLatLng && e.layer.atlasSite) {
         var ll = e.layer.getLatLng();
