@@ -37,6 +37,7 @@ from components.labels import (
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED_DIR = ROOT / "static" / "generated"
 GENERATED_URL = "/app/static/generated"
+KEEP_PAYLOADS = 32
 ATLAS_JS_URL = "/app/static/atlas/atlas.js"
 ATLAS_CSS_URL = "/app/static/atlas/atlas.css"
 MAP_KEY = "atlas_map"
@@ -192,7 +193,16 @@ def publish_payload(payload: dict, directory: Path = GENERATED_DIR) -> str:
         tmp = path.with_suffix(".part")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
+        _prune(directory, keep=path)
     return f"{GENERATED_URL}/{name}"
+
+
+def _prune(directory: Path, keep: Path, limit: int = KEEP_PAYLOADS) -> None:
+    """Delete all but the ``limit`` newest payloads (each dataset change adds one)."""
+    files = sorted(directory.glob("sites-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[limit:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
 
 
 def encode_mask(mask: np.ndarray | pd.Series | list[bool]) -> str:

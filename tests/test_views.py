@@ -154,6 +154,10 @@ def test_publish_payload_is_content_addressed(tmp_path, atlas):
     assert json.loads(files[0].read_text())["sites"]["id"] == payload["sites"]["id"]
     payload["sites"]["name"][0] = "changed"
     assert map_view.publish_payload(payload, tmp_path) != url
+    for i in range(map_view.KEEP_PAYLOADS + 3):  # old payloads are pruned
+        payload["sites"]["name"][0] = f"v{i}"
+        map_view.publish_payload(payload, tmp_path)
+    assert len(list(tmp_path.iterdir())) == map_view.KEEP_PAYLOADS
 
 
 def _maps(atlas, mask):
