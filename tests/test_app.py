@@ -196,3 +196,21 @@ def test_html_in_data_is_shown_as_text(tmp_path, monkeypatch):
     # Every markdown-active character is backslash-escaped, so it renders literally.
     assert heading.startswith(r"\<img src\=x onerror\=alert\(1\)\>")
     assert "\\!\\[x\\]\\(http\u2060\\:\\/\\/evil\\.invalid\\/x\\.png\\)" in heading
+
+
+def test_missing_map_assets_fall_back_with_a_visible_note():
+    from components import assets
+
+    def missing(name: str, file: str, vendor_dir=None) -> tuple[str, bool]:
+        return assets.fallback_url(name, file), False
+
+    with patch("components.assets.resolve", side_effect=missing):
+        at = run()
+    notes = " ".join(w.value for w in at.warning)
+    assert "Map scripts were not found on this server" in notes
+    assert metric(at, "Sites shown") == "22"
+
+
+def test_map_assets_present_means_no_note():
+    at = run()
+    assert not any("Map scripts were not found" in w.value for w in at.warning)
