@@ -6,6 +6,8 @@ or as markdown escaped with :func:`components.text.md`; nothing uses unsafe HTML
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -236,16 +238,17 @@ def export_panel(shown: pd.DataFrame, sources: pd.DataFrame) -> None:
         "citations; the GeoJSON also carries the quotes."
     )
     c1, c2 = st.columns(2)
+    # Callables: the files are built when clicked, not on every rerun.
     c1.download_button(
         "Download CSV",
-        data=export.to_csv(shown, sources),
+        data=partial(export.to_csv, shown, sources),
         file_name="scam-centre-atlas-sites.csv",
         mime="text/csv",
         key="dl_csv",
     )
     c2.download_button(
         "Download GeoJSON",
-        data=export.to_geojson(shown, sources),
+        data=partial(export.to_geojson, shown, sources),
         file_name="scam-centre-atlas-sites.geojson",
         mime="application/geo+json",
         key="dl_geojson",

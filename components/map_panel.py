@@ -1,0 +1,84 @@
+"""The map column: builds the rerun's layer, draws the map, turns clicks into selections."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from components import map_view, state
+from components.data import Atlas
+from components.filters import View
+
+
+def map_panel(
+    atlas: Atlas,
+    sites: pd.DataFrame,
+    view: View,
+    prepared: tuple,
+    site_mask: np.ndarray,
+    event_mask: np.ndarray,
+    upload: dict | None,
+) -> None:
+    """Everything in the map column. ``sites`` holds the atlas's and the analyst's sites."""
+    payload_url, bounds, names = prepared
+    links = map_view.asset_links()
+    if not links.offline_ready:
+        st.warning(
+            "Map scripts were not found on this server (run scripts/setup.sh): the map "
+            "is loading them from the internet and will stay blank without it."
+        )
+    # A selection made outside the map moves the camera; a click on the map does not.
+    coords = _position(sites, view.site)
+    camera = None if st.session_state.get(state.FROM_MAP, False) else coords
+    selection = (
+        st.session_state.get(state.SEL_VERSION, 0),
+        _position(sites, st.session_state.get(state.SEL_SITE)),
+    )
+    spec = map_view.layer_spec(site_mask, _payload_event_mask(atlas, event_mask), selection, upload)
+    value = map_view.render_map(
+        map_view.build_base_map(payload_url, bounds, links, names),
+        map_view.build_layer(spec),
+        center=camera,
+        zoom=None if camera is None else map_view.SELECT_ZOOM,
+        on_change=partial(on_map_click, sites),
+    )
+    apply_click(value or {}, sites)
+    st.caption(
+        "Colour: zone type. A halo means the point stands for a town, zone or province, "
+        "not a building. Dashed: unverified estimate. Basemap: switch at top right."
+    )
+
+
+def on_map_click(locations: pd.DataFrame) -> None:
+    """st_folium callback (runs before the script): a marker click selects its site."""
+    value = st.session_state.get(map_view.MAP_KEY) or {}
+    apply_click(value, locations)
+
+
+def apply_click(value: dict, locations: pd.DataFrame) -> None:
+    clicked = value.get("last_object_clicked")
+    if not clicked or clicked == st.session_state.get(state.LAST_CLICK):
+        return
+    st.session_state[state.LAST_CLICK] = clicked
+    site = map_view.site_at(
+        locations, clicked["lat"], clicked["lng"], value.get("last_object_clicked_tooltip")
+    )
+    if site:
+        state.site_clicked(site)
+
+
+def _position(sites: pd.DataFrame, site_id: str | None) -> tuple[float, float] | None:
+    row = sites[sites["site_id"] == site_id] if site_id else sites.iloc[0:0]
+    if row.empty:
+        return None
+    return float(row.iloc[0]["lat"]), float(row.iloc[0]["lon"])
+
+
+def _payload_event_mask(atlas: Atlas, mask: np.ndarray) -> np.ndarray:
+    """The event mask restricted to the events the map payload holds (those at sites),
+    in payload order."""
+    at_site = atlas.events["site_id"].isin(set(atlas.locations["site_id"])).to_numpy()
+    return mask[at_site]

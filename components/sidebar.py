@@ -1,0 +1,174 @@
+"""The sidebar: filters, event dates, and the analyst's own upload (thin UI)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import streamlit as st
+
+from components import state, upload
+from components.data import Atlas
+from components.filters import Options
+from components.geocode import GeocodeCache, Progress, Provider, make_geocoder
+from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.text import md
+
+
+def filters_sidebar(options: Options) -> tuple[str, str]:
+    with st.sidebar:
+        st.header("Filters")
+        st.multiselect(
+            "Country",
+            options.countries,
+            key=state.COUNTRIES,
+            format_func=lambda c: f"{country_name(c)} ({c})",
+        )
+        st.multiselect("Zone type", options.zones, key=state.ZONES, format_func=ZONE_LABELS.get)
+        st.multiselect(
+            "Confidence",
+            options.confidences,
+            key=state.CONFIDENCES,
+            format_func=CONFIDENCE_LABELS.get,
+        )
+        st.text_input(
+            "Search names and aliases",
+            key=state.QUERY,
+            max_chars=200,
+            placeholder="e.g. Kokang, Yatai, POGO",
+        )
+        view = state.current_view()
+        if view.active:
+            parts = []
+            if view.countries:
+                parts.append("country: " + ", ".join(view.countries))
+            if view.zones:
+                parts.append("zone: " + ", ".join(ZONE_LABELS[z] for z in view.zones))
+            if view.confidences:
+                parts.append("confidence: " + ", ".join(view.confidences))
+            if view.query:
+                parts.append(f"search: “{view.query}”")
+            st.caption(md("Active filters — " + "; ".join(parts)))
+        st.button(
+            "Reset filters",
+            on_click=state.reset_filters,
+            disabled=not view.active,
+            width="stretch",
+        )
+        st.divider()
+        st.subheader("Event dates")
+        start, end = st.slider(
+            "Show events between",
+            min_value=date(2022, 1, 1),
+            max_value=date(2026, 12, 31),
+            value=(date(2022, 1, 1), date(2026, 12, 31)),
+            format="YYYY-MM",
+            key=state.DATE_RANGE,
+        )
+        st.divider()
+        st.subheader("Your own sites")
+        st.file_uploader(
+            "Add a CSV with the columns of data/locations.csv (lat/lon may be blank)",
+            type=["csv"],
+            key=state.UPLOAD,
+            help=f"At most {upload.MAX_UPLOAD_ROWS:,} rows and "
+            f"{upload.MAX_UPLOAD_BYTES // 1024 // 1024} MB. Checked by the atlas's validator; "
+            "rows without coordinates are placed with the offline gazetteer.",
+        )
+        st.checkbox(
+            "Also ask Nominatim (online) for rows the offline gazetteer cannot place",
+            key="use_nominatim",
+        )
+        st.divider()
+        st.caption(
+            "Sites are the places the UN OHCHR report (29 Aug 2023) names, as reported by "
+            "Kiripost, plus sites named in later reporting. Every point and figure links to "
+            "its source; unverified items are marked as such."
+        )
+    return start.isoformat(), end.isoformat()
+
+
+@st.cache_resource(show_spinner=False)
+def geocoders() -> dict[str, Provider]:
+    """One shared, rate-limited geocoder per provider, and one shared answer cache.
+
+    Nominatim is asked only when the analyst opts in; ``ATLAS_NOMINATIM_URL`` points
+    it at another Nominatim-compatible server (a mirror on a restricted network).
+    """
+    return {
+        "gazetteer": make_geocoder("gazetteer"),
+        "nominatim": make_geocoder(
+            "nominatim",
+            url=os.environ.get("ATLAS_NOMINATIM_URL") or None,
+            user_agent="scam-centre-atlas/1.0 (dashboard upload)",
+            timeout=5.0,
+            max_retries=1,
+            error_wait_seconds=1.0,
+            max_retry_after=5.0,
+        ),
+    }
+
+
+@st.cache_resource(show_spinner=False)
+def geocode_cache() -> GeocodeCache:
+    return GeocodeCache(None)  # in memory only: nothing uploaded is written to disk
+
+
+def handle_upload(atlas: Atlas, use_online: bool) -> upload.UploadResult | None:
+    """Check and geocode a newly uploaded file once; keep the result for the session."""
+    file = st.session_state.get(state.UPLOAD)
+    if file is None:
+        st.session_state.pop(state.UPLOAD_RESULT, None)
+        return None
+    key = (file.file_id, file.size, use_online)
+    stored = st.session_state.get(state.UPLOAD_RESULT)
+    if stored and stored[0] == key:
+        return stored[1]
+    result = upload.check_upload(
+        file.getvalue(),
+        file.name,
+        set(atlas.sources["source_id"]),
+        set(atlas.locations["site_id"]),
+    )
+    if result.error is None:
+        providers = [geocoders()["gazetteer"]]
+        if use_online:
+            providers.append(geocoders()["nominatim"])
+        bar = st.sidebar.progress(0.0, text="Placing rows without coordinates…")
+
+        def progress(p: Progress) -> None:
+            bar.progress(p.done / max(p.total, 1), text=f"Geocoded {p.done} of {p.total} rows")
+
+        result = upload.geocode_upload(result, providers, geocode_cache(), progress)
+        bar.empty()
+    st.session_state[state.UPLOAD_RESULT] = (key, result)
+    return result
+
+
+def upload_feedback(result: upload.UploadResult | None) -> None:
+    with st.sidebar:
+        if result is None:
+            return
+        if result.error:
+            st.error(md(result.error))
+            return
+        mapped = len(result.mapped)
+        st.success(
+            md(
+                f"{mapped} of your sites are on the map as their own layer ({result.geocoded} "
+                "placed by the geocoder). They are not saved anywhere."
+            )
+        )
+        if result.problems:
+            st.warning(md(f"{len(result.problems)} row(s) left out:"))
+            st.code("\n".join(result.problems))
+        if result.unresolved:
+            st.warning(md(f"{len(result.unresolved)} row(s) could not be placed on the map:"))
+            st.code("\n".join(result.unresolved))
+        st.download_button(
+            "Download your sites with coordinates",
+            data=result.download,
+            file_name=f"geocoded-{result.name}",
+            mime="text/csv",
+            key="dl_upload",
+        )
