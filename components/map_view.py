@@ -112,6 +112,61 @@ def _text(series: pd.Series) -> list[str]:
 
 def _site_columns(sites: pd.DataFrame, src: list) -> dict:
     """The columnar form atlas.js draws markers and popups from."""
+    return {
+        "id": _text(sites["site_id"]),
+        "name": _text(sites["name"]),
+        "lat": sites["lat"].round(6).tolist(),
+        "lon": sites["lon"].round(6).tolist(),
+        "country": _text(sites["country"]),
+        "zone": _text(sites["zone_type"]),
+        "precision": _text(sites["precision"]),
+        "confidence": _text(sites["confidence"]),
+        "src": src,
+    }
+
+
+def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame) -> dict:
+    """Columnar JSON-ready dict of what the browser needs to draw markers and popups.
+
+    Sources are listed once and referenced by index; events refer to sites by index.
+    Only http(s) URLs survive (the validator already refuses others).
+    """
+    src = sources.reset_index(drop=True)
+    src_index = {sid: i for i, sid in enumerate(src["source_id"])}
+    site_index = {sid: i for i, sid in enumerate(locations["site_id"])}
+    site_sources = [
+        [src_index[s] for s in str(ids).split(";") if s.strip() in src_index]
+        for ids in locations["source_ids"].fillna("")
+    ]
+    at_site = events[events["site_id"].isin(site_index)]
+    return {
+        "sites": _site_columns(locations, site_sources),
+        "events": {
+            "row": [int(r) for r in at_site.index],
+            "site": [site_index[s] for s in at_site["site_id"]],
+            "date": _text(at_site["date"]),
+            "type": _text(at_site["event_type"]),
+            "summary": _text(at_site["summary"]),
+            "src": [src_index.get(s, -1) for s in at_site["source_id"]],
+        },
+        "sources": [
+            {"id": r.source_id, "publisher": r.publisher, "date": r.date, "url": r.url}
+            for r in src.itertuples()
+        ],
+    }
+
+
+def upload_payload(sites: pd.DataFrame, sources: pd.DataFrame) -> dict | None:
+    """An analyst's uploaded sites, inline in the layer (they are few and per-session).
+
+    Sources are given as records rather than indexes into the published payload.
+    """
+    if sites.empty:
+        return None
+    by_id = {
+        r.source_id: {"publisher": r.publisher, "date": r.date, "url": r.url}
+        for r in sources.itertuples()
+    }
     src = [
         [by_id[s.strip()] for s in str(ids).split(";") if s.strip() in by_id]
         for ids in sites["source_ids"].fillna("")
