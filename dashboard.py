@@ -81,10 +81,10 @@ def main() -> None:
     for notice in st.session_state.get(state.URL_NOTICES, []):
         st.info(md(notice))
 
-    start, end = filters_sidebar(options)
+    start, end, feedback = filters_sidebar(options)
     view = state.current_view()
     uploaded = handle_upload(atlas, bool(st.session_state.get("use_nominatim")))
-    upload_feedback(uploaded)
+    upload_feedback(uploaded, feedback)
     payload_url, bounds, names, haystack = prepared(str(directory), fingerprint)
     mask = site_mask(locations, view, haystack)
     mine = uploaded.mapped if uploaded is not None else locations.iloc[0:0]

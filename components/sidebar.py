@@ -6,6 +6,7 @@ import os
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import state, upload
 from components.data import Atlas
@@ -15,7 +16,8 @@ from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
 from components.text import md
 
 
-def filters_sidebar(options: Options) -> tuple[str, str]:
+def filters_sidebar(options: Options) -> tuple[str, str, DeltaGenerator]:
+    """Draw the sidebar; return the event date range and the place for upload feedback."""
     with st.sidebar:
         st.header("Filters")
         st.multiselect(
@@ -79,13 +81,14 @@ def filters_sidebar(options: Options) -> tuple[str, str]:
             "Also ask Nominatim (online) for rows the offline gazetteer cannot place",
             key="use_nominatim",
         )
+        feedback = st.container()  # filled once the upload has been checked
         st.divider()
         st.caption(
             "Sites are the places the UN OHCHR report (29 Aug 2023) names, as reported by "
             "Kiripost, plus sites named in later reporting. Every point and figure links to "
             "its source; unverified items are marked as such."
         )
-    return start.isoformat(), end.isoformat()
+    return start.isoformat(), end.isoformat(), feedback
 
 
 @st.cache_resource(show_spinner=False)
@@ -145,8 +148,8 @@ def handle_upload(atlas: Atlas, use_online: bool) -> upload.UploadResult | None:
     return result
 
 
-def upload_feedback(result: upload.UploadResult | None) -> None:
-    with st.sidebar:
+def upload_feedback(result: upload.UploadResult | None, where: DeltaGenerator) -> None:
+    with where:
         if result is None:
             return
         if result.error:

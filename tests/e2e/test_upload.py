@@ -1,0 +1,72 @@
+"""Uploading your own sites in the real browser: a bad file, and a geocoder outage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from playwright.sync_api import expect
+
+from tests.harness import map_frame, run_app, wait_for_app
+from tests.nominatim_stub import NominatimStub, Reply, place
+
+ROWS = [
+    # The offline gazetteer places Myawaddy; only Nominatim could place the others.
+    {"site_id": "u1", "name": "Myawaddy", "country": "MM"},
+    {"site_id": "u2", "name": "Compound X", "country": "KH"},
+    {"site_id": "u3", "name": "Compound Y", "country": "KH"},
+]
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[NominatimStub]:
+    with NominatimStub() as server:
+        server.on("Compound X", Reply("Internal error", status=500))
+        server.on("Compound Y", Reply([place("Compound Y", 11.56, 104.91, "kh")]))
+        yield server
+
+
+@pytest.fixture(scope="module")
+def app_with_stub(stub) -> Iterator[str]:
+    with run_app(env={"ATLAS_NOMINATIM_URL": stub.url}) as url:
+        yield url
+
+
+def _csv(tmp_path, rows) -> str:
+    frame = pd.DataFrame(rows).assign(
+        zone_type="compound", precision="compound", lat="", lon="", confidence="medium"
+    )
+    path = tmp_path / "mine.csv"
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_non_utf8_upload_is_explained(app_url, page, tmp_path, shot):
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("site_id,name\nx,Café\n".encode("latin-1"))
+    page.goto(app_url)
+    wait_for_app(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    expect(page.get_by_text("latin1.csv: not UTF-8 text")).to_be_visible()
+    expect(page.get_by_text("save it as")).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    shot("non-utf8")
+
+
+def test_geocoder_outage_keeps_what_was_resolved(app_with_stub, stub, page, tmp_path, shot):
+    page.goto(app_with_stub)
+    wait_for_app(page)
+    page.get_by_text("Also ask Nominatim").click()
+    wait_for_app(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        _csv(tmp_path, ROWS)
+    )
+    expect(page.get_by_text("2 of your sites are on the map")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("1 row(s) could not be placed")).to_be_visible()
+    expect(page.get_by_text("Compound X", exact=False).last).to_be_visible()
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.atlas.stats.uploaded === 2")
+    asked = {r.q for r in stub.requests}
+    assert {"Compound X", "Compound Y"} <= asked and "Myawaddy" not in asked
+    shot("outage")
