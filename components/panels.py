@@ -245,6 +245,7 @@ def export_panel(shown: pd.DataFrame, sources: pd.DataFrame) -> None:
         file_name="scam-centre-atlas-sites.csv",
         mime="text/csv",
         key="dl_csv",
+        on_click="ignore",  # a download needs no rerun
     )
     c2.download_button(
         "Download GeoJSON",
@@ -252,4 +253,5 @@ def export_panel(shown: pd.DataFrame, sources: pd.DataFrame) -> None:
         file_name="scam-centre-atlas-sites.geojson",
         mime="application/geo+json",
         key="dl_geojson",
+        on_click="ignore",
     )

@@ -174,4 +174,5 @@ def upload_feedback(result: upload.UploadResult | None, where: DeltaGenerator) -
             file_name=f"geocoded-{result.name}",
             mime="text/csv",
             key="dl_upload",
+            on_click="ignore",
         )

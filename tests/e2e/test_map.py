@@ -1,0 +1,280 @@
+"""The map in a real browser with no internet: it draws, filters redraw it in place,
+a marker click opens the dossier, and links reproduce a view.
+
+Every page runs offline (see conftest): only the app answers, so these tests also prove
+the map needs nothing from a CDN. "Same iframe" is proved with a probe variable set
+inside the map's frame: a remount (or reload) of the iframe would wipe it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import Error, Frame, Locator, Page, expect
+
+from tests.harness import (
+    MAP_IFRAME,
+    BlockedRequests,
+    map_frame,
+    set_map_view,
+    wait_for_app,
+    wait_in_frame,
+)
+
+ALL_SITES = 22
+KH_SITES = 11
+TILE_HOST = re.compile(r"^[a-d]\.basemaps\.cartocdn\.com$")
+OFFLINE_NOTICE = "Online basemap unreachable: showing offline country outlines."
+OUTLINES = "Country outlines (offline)"
+PHNOM_PENH = (11.56944, 104.92111)  # a "city" site: the only black (#000000) marker there
+PROBE = "window.__probe = 'kept'"
+PROBE_KEPT = "() => window.__probe === 'kept'"
+
+Shot = Callable[[str], Path]
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def open_app(page: Page, base_url: str, query: str = "") -> Frame:
+    """Open the app (optionally with a query string) and return the ready map frame."""
+    page.goto(f"{base_url}/{query}")
+    wait_for_app(page)
+    return map_frame(page)
+
+
+def atlas_attr(frame: Frame, name: str) -> int:
+    return int(frame.evaluate("(n) => document.documentElement.getAttribute(n)", name))
+
+
+def wait_for_sites(frame: Frame, count: int) -> None:
+    """Wait until the map's layer shows ``count`` sites (in this same iframe)."""
+    assert not frame.is_detached(), "the map iframe was remounted (its frame is detached)"
+    wait_in_frame(
+        frame,
+        "(n) => document.documentElement.getAttribute('data-atlas-sites') === String(n)",
+        count,
+    )
+
+
+def metric(page: Page, label: str) -> Locator:
+    return (
+        page.get_by_test_id("stMetric")
+        .filter(has=page.get_by_text(label, exact=True))
+        .get_by_test_id("stMetricValue")
+    )
+
+
+def multiselect(page: Page, label: str) -> Locator:
+    return page.get_by_test_id("stMultiSelect").filter(has=page.get_by_text(label, exact=True))
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the sidebar multiselect ``label`` and close its list."""
+    multiselect(page, label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def query_params(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def expect_no_error_on_page(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+# --- tests -------------------------------------------------------------------------
+
+
+def test_map_draws_offline_with_local_assets_only(
+    page: Page, app_url: str, blocked: BlockedRequests, page_errors: list[Error], shot: Shot
+) -> None:
+    frame = open_app(page, app_url)
+
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box is not None and box["height"] > 300, f"map iframe box: {box}"
+    assert atlas_attr(frame, "data-atlas-sites") == ALL_SITES
+    expect(frame.locator(".marker-cluster").first).to_be_visible()
+    expect(metric(page, "Sites shown")).to_have_text(str(ALL_SITES))
+
+    # The tiles fail (no internet), so the map falls back to the offline outlines.
+    expect(frame.locator("#atlas-notice")).to_have_text(OFFLINE_NOTICE)
+    expect(frame.get_by_role("radio", name=OUTLINES)).to_be_checked()
+    wait_in_frame(frame, "() => window.atlas.outlinesDrawn === true")
+    expect(frame.locator("svg path:not(.leaflet-interactive)").first).to_be_attached()
+    expect(page.get_by_text("Map scripts were not found")).to_have_count(0)
+    shot("01-loaded-offline")
+
+    # The only things the page wanted from the internet are basemap tiles.
+    assert blocked.requests, "no tile request was attempted: is the offline routing on?"
+    assert blocked.of_type("script", "stylesheet", "font") == []
+    assert {h for h in blocked.hosts() if not TILE_HOST.match(h)} == set(), blocked.urls
+    assert page_errors == []
+
+
+def test_country_filter_redraws_markers_in_the_same_iframe(
+    page: Page, app_url: str, shot: Shot
+) -> None:
+    frame = open_app(page, app_url)
+    set_map_view(frame, 12.5, 104.9, 6)
+    frame.evaluate(PROBE)
+    center = frame.evaluate("() => map_div.getCenter()")
+    renders = atlas_attr(frame, "data-atlas-renders")
+    shot("01-before")
+
+    choose(page, "Country", "Cambodia (KH)")
+
+    expect(
+        multiselect(page, "Country").get_by_role("button", name="Remove Cambodia (KH)")
+    ).to_be_visible()
+    expect(metric(page, "Sites shown")).to_have_text(str(KH_SITES))
+    expect(metric(page, "Countries")).to_have_text("1")
+    wait_for_sites(frame, KH_SITES)
+    assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
+    assert atlas_attr(frame, "data-atlas-renders") > renders
+    assert frame.evaluate("() => window.atlas.stats.sites") == KH_SITES
+    assert frame.evaluate("() => map_div.getZoom()") == 6, "zoom was reset by the filter"
+    assert frame.evaluate("() => map_div.getCenter()") == center, "the map was panned"
+    expect(page).to_have_url(re.compile(r"[?&]country=KH(&|$)"))
+    shot("02-cambodia")
+
+
+def black_marker(frame: Frame) -> Locator:
+    """Phnom Penh's marker once the map is zoomed to it (the only "city" site there)."""
+    return frame.locator('path.leaflet-interactive[fill="#000000"]')
+
+
+def stable_center(page: Page, locator: Locator) -> tuple[float, float]:
+    """Centre of ``locator`` in page coordinates, once it has stopped moving."""
+    previous = None
+    for _ in range(50):
+        box = locator.bounding_box()
+        if box is not None and box == previous:
+            return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        previous = box
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{locator} kept moving: last box {previous}")
+
+
+def test_marker_click_opens_dossier(page: Page, app_url: str, shot: Shot) -> None:
+    frame = open_app(page, app_url)
+    frame.evaluate(PROBE)
+    expect(page.get_by_role("heading", name="Phnom Penh")).to_have_count(0)
+    # Zoom 12, not the app's "show a site" zoom (11): a re-centre after the click would show.
+    set_map_view(frame, *PHNOM_PENH, 12)
+    marker = black_marker(frame)
+    expect(marker).to_have_count(1)
+    shot("01-zoomed-to-phnom-penh")
+
+    marker.click()  # fails if anything (legend, halo, badge) covers the marker
+
+    expect(page.locator("h3", has_text="Phnom Penh")).to_be_visible()
+    expect(page.get_by_text("What the sources say")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Site dossier")).to_have_value("Phnom Penh")
+    expect(page).to_have_url(re.compile(r"[?&]site=phnom_penh(&|$)"))
+    expect(frame.locator("path.atlas-selected")).to_have_count(1)  # the selection ring
+    assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
+    assert frame.evaluate("() => map_div.getZoom()") == 12, "the click changed the zoom"
+    shot("02-dossier")
+
+
+def test_first_marker_click_works_with_the_map_partly_below_the_fold(
+    page: Page, app_url: str, shot: Shot
+) -> None:
+    """Regression: Leaflet focuses the map on the first mousedown; with plain focus() the
+    browser scrolled the page to show the whole iframe, the marker moved away under the
+    pointer, the mouseup landed elsewhere and the click was lost (the page jumped and no
+    dossier opened). Here the window hides the map's bottom 40 px."""
+    frame = open_app(page, app_url)
+    set_map_view(frame, *PHNOM_PENH, 12)  # the marker sits in the middle of the map
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box is not None
+    hidden = 40  # px of the map below the window; the marker (14 px) then moves off the pointer
+    height = int(box["y"] + box["height"]) - hidden
+    assert height > box["height"] + 50, f"window too short to show the whole map: {box}"
+    width = page.viewport_size["width"] if page.viewport_size else 1400
+    page.set_viewport_size({"width": width, "height": height})
+    marker = black_marker(frame)
+    expect(marker).to_be_in_viewport()
+    x, y = stable_center(page, marker)
+    shot("01-map-bottom-below-the-fold")
+
+    # A user's click where the marker is: no scrolling first (Playwright's locator.click
+    # may scroll the marker to the middle of the window, which hides the problem).
+    page.mouse.click(x, y)
+
+    expect(page.locator("h3", has_text="Phnom Penh")).to_be_visible()
+    shot("02-after-first-click")
+    after = page.locator(MAP_IFRAME).bounding_box()
+    assert after is not None and after["y"] == box["y"], "the page jumped on the click"
+
+
+def test_link_with_filters_opens_that_view(page: Page, app_url: str, shot: Shot) -> None:
+    frame = open_app(page, app_url, "?country=KH&zone=special_economic_zone")
+
+    expect(
+        multiselect(page, "Country").get_by_role("button", name="Remove Cambodia (KH)")
+    ).to_be_visible()
+    expect(
+        multiselect(page, "Zone type").get_by_role("button", name="Remove Special economic zone")
+    ).to_be_visible()
+    expect(metric(page, "Sites shown")).to_have_text("2")
+    wait_for_sites(frame, 2)
+    assert atlas_attr(frame, "data-atlas-sites") == 2
+    params = query_params(page)  # the link survives the first rerun unchanged
+    assert (params.get("country"), params.get("zone")) == (["KH"], ["special_economic_zone"])
+    expect_no_error_on_page(page)
+    shot("01-kh-sez")
+
+
+def test_link_with_unknown_values_is_ignored_with_a_notice(
+    page: Page, app_url: str, shot: Shot
+) -> None:
+    frame = open_app(page, app_url, "?country=ZZ&zone=%3Cscript%3E")
+
+    info = page.get_by_test_id("stAlertContentInfo")
+    expect(
+        info.filter(has_text="Ignored unknown country value(s) in the link: 'ZZ'.")
+    ).to_be_visible()
+    # Shown as text, not swallowed as markup.
+    expect(
+        info.filter(has_text="Ignored unknown zone value(s) in the link: '<script>'.")
+    ).to_be_visible()
+    expect_no_error_on_page(page)
+    expect(metric(page, "Sites shown")).to_have_text(str(ALL_SITES))
+    wait_for_sites(frame, ALL_SITES)
+    expect(
+        multiselect(page, "Country").get_by_role("button", name=re.compile("^Remove"))
+    ).to_have_count(0)
+    # The link is rewritten to the view actually shown: the junk is gone.
+    expect(page).not_to_have_url(re.compile(r"ZZ|script", re.IGNORECASE))
+    shot("01-junk-link")
+
+
+def test_reset_filters_restores_all_sites_and_clears_the_url(
+    page: Page, app_url: str, shot: Shot
+) -> None:
+    frame = open_app(page, app_url, "?country=KH&zone=special_economic_zone&q=Dara")
+    expect(metric(page, "Sites shown")).to_have_text("1")
+    wait_for_sites(frame, 1)
+    frame.evaluate(PROBE)
+    shot("01-filtered")
+
+    page.get_by_role("button", name="Reset filters").click()
+
+    expect(metric(page, "Sites shown")).to_have_text(str(ALL_SITES))
+    wait_for_sites(frame, ALL_SITES)
+    assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
+    for label in ("Country", "Zone type", "Confidence"):
+        expect(
+            multiselect(page, label).get_by_role("button", name=re.compile("^Remove"))
+        ).to_have_count(0)
+    expect(page.get_by_label("Search names and aliases")).to_have_value("")
+    expect(page).not_to_have_url(re.compile(r"[?&](country|zone|confidence|q)="))
+    expect(page.get_by_role("button", name="Reset filters")).to_be_disabled()
+    shot("02-reset")
