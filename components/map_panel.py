@@ -31,8 +31,19 @@ def map_panel(
             "is loading them from the internet and will stay blank without it."
         )
     # A selection made outside the map moves the camera; a click on the map does not.
+    # A link's filters frame the sites they show, once; after that the analyst's own
+    # zoom and pan are kept when filters change.
     coords = _position(sites, view.site)
     camera = None if st.session_state.get(state.FROM_MAP, False) else coords
+    zoom = None if camera is None else map_view.SELECT_ZOOM
+    if not st.session_state.get(state.FRAMED):
+        st.session_state[state.FRAMED] = True
+        shown = atlas.locations[site_mask]
+        if camera is None and view.active and not shown.empty:
+            box = map_view.data_bounds(shown)
+            (south, west), (north, east) = box
+            camera = ((south + north) / 2, (west + east) / 2)
+            zoom = map_view.zoom_for_bounds(box)
     selection = (
         st.session_state.get(state.SEL_VERSION, 0),
         _position(sites, st.session_state.get(state.SEL_SITE)),
@@ -42,7 +53,7 @@ def map_panel(
         map_view.build_base_map(payload_url, bounds, links, names),
         map_view.build_layer(spec),
         center=camera,
-        zoom=None if camera is None else map_view.SELECT_ZOOM,
+        zoom=zoom,
         on_change=partial(on_map_click, sites),
     )
     apply_click(value or {}, sites)

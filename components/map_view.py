@@ -362,7 +362,7 @@ def data_bounds(locations: pd.DataFrame) -> tuple[tuple[float, float], tuple[flo
     """South-west and north-east corners of the sites (SE Asia if there are none)."""
     if locations.empty:
         return (5.0, 92.0), (28.0, 125.0)
-    pad = 0.5
+    pad = 1.0  # room for the cluster icons at the edges
     return (
         (float(locations["lat"].min()) - pad, float(locations["lon"].min()) - pad),
         (float(locations["lat"].max()) + pad, float(locations["lon"].max()) + pad),

@@ -25,6 +25,7 @@ UPLOAD_RESULT = "_upload_result"
 SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
 SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)
 FROM_MAP = "_site_from_map"
+FRAMED = "_framed"  # the first render has framed a link's filtered sites
 
 NO_SITE = ""
 
