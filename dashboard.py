@@ -7,13 +7,14 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from components import map_view, panels, state
 from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
-from components.filters import Options, event_mask, search_text, site_mask
-from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.dataset import Prepared, prepare
+from components.filters import event_mask, site_mask
 from components.map_panel import map_panel
 from components.sidebar import filters_sidebar, handle_upload, upload_feedback
 from components.text import md
@@ -42,13 +43,9 @@ def load(directory: str, fingerprint: tuple) -> LoadResult:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def prepared(directory: str, fingerprint: tuple) -> tuple[str, tuple, dict, pd.Series]:
-    """Per dataset, once: the published payload URL, bounds, names and search text."""
-    atlas = load(directory, fingerprint).atlas
-    payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
-    url = map_view.publish_payload(payload)
-    names = {c: country_name(c) for c in sorted(set(atlas.locations["country"]))}
-    return url, map_view.data_bounds(atlas.locations), names, search_text(atlas.locations)
+def prepared(directory: str, fingerprint: tuple) -> Prepared:
+    """Per dataset, once: the published payload and everything else filters need."""
+    return prepare(load(directory, fingerprint).atlas)
 
 
 def main() -> None:
@@ -71,34 +68,31 @@ def main() -> None:
     if result.fatal or atlas.locations.empty:
         return
     locations = atlas.locations
-    options = Options(
-        countries=tuple(sorted(set(locations["country"]))),
-        zones=tuple(z for z in ZONE_LABELS if z in set(locations["zone_type"])),
-        confidences=tuple(c for c in CONFIDENCE_LABELS if c in set(locations["confidence"])),
-        sites=frozenset(locations["site_id"]),
-    )
-    state.init_from_url(options)
+    prep = prepared(str(directory), fingerprint)
+    state.init_from_url(prep.options)
     for notice in st.session_state.get(state.URL_NOTICES, []):
         st.info(md(notice))
 
-    start, end, feedback = filters_sidebar(options)
+    start, end, feedback = filters_sidebar(prep.options)
     view = state.current_view()
     uploaded = handle_upload(atlas, bool(st.session_state.get("use_nominatim")))
     upload_feedback(uploaded, feedback)
-    payload_url, bounds, names, haystack = prepared(str(directory), fingerprint)
-    mask = site_mask(locations, view, haystack)
+    mask = site_mask(locations, view, prep.haystack)
+    ev_mask = event_mask(atlas.events, prep.event_rows, mask, view, start, end)
     mine = uploaded.mapped if uploaded is not None else locations.iloc[0:0]
     mine_mask = site_mask(mine, view)
-    # Every site the analyst can see, click and export: the atlas's and their own.
-    sites = pd.concat(
-        [locations.assign(origin="atlas"), mine.assign(origin="your upload")], ignore_index=True
-    )
-    shown = pd.concat(
-        [locations[mask].assign(origin="atlas"), mine[mine_mask].assign(origin="your upload")],
-        ignore_index=True,
-    )
-    shown_ids = set(shown["site_id"])
-    ev_mask = event_mask(atlas.events, shown_ids, view, start, end)
+    if len(mine):
+        # The analyst's sites join the atlas's for clicks, the dossier and exports.
+        sites = pd.concat(
+            [locations.assign(origin="atlas"), mine.assign(origin="your upload")],
+            ignore_index=True,
+        )
+        shown = pd.concat(
+            [locations[mask].assign(origin="atlas"), mine[mine_mask].assign(origin="your upload")],
+            ignore_index=True,
+        )
+    else:
+        sites, shown = locations, locations[mask]
 
     panels.summary_metrics(shown, atlas, view.countries, int(ev_mask.sum()))
     if len(mine):
@@ -112,14 +106,16 @@ def main() -> None:
             atlas,
             sites,
             view,
-            (payload_url, bounds, names),
+            prep,
             mask,
             ev_mask,
             map_view.upload_payload(mine[mine_mask], atlas.sources),
         )
     with right:
-        ids = _site_choices(shown, view.site)
-        label_of = dict(zip(sites["site_id"], sites["name"], strict=True))
+        ids = _site_choices(prep, locations, mask, mine[mine_mask], view.site)
+        label_of = prep.labels
+        if len(mine):
+            label_of = {**label_of, **dict(zip(mine["site_id"], mine["name"], strict=True))}
         st.selectbox(
             "Site dossier",
             ids,
@@ -127,9 +123,9 @@ def main() -> None:
             format_func=lambda s: "Choose a site…" if s == state.NO_SITE else label_of[s],
             on_change=state.site_chosen,
         )
-        panels.dossier_panel(
-            st.session_state.get(state.SITE) or None, replace(atlas, locations=sites), shown_ids
-        )
+        chosen = st.session_state.get(state.SITE) or None
+        is_shown = bool(chosen) and bool((shown["site_id"] == chosen).any())
+        panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown)
 
     people, timeline, downloads = st.tabs(["People held", "Events timeline", "Export"])
     with people:
@@ -142,10 +138,18 @@ def main() -> None:
     state.write_url(state.current_view())
 
 
-def _site_choices(shown: pd.DataFrame, selected: str | None) -> list[str]:
-    """The shown sites by name (at most MAX_CHOICES; the search narrows them), plus the
-    selected one: every option travels to the browser on each rerun."""
-    ids = shown.sort_values("name")["site_id"].head(MAX_CHOICES).tolist()
+def _site_choices(
+    prep: Prepared,
+    locations: pd.DataFrame,
+    mask: np.ndarray,
+    mine: pd.DataFrame,
+    selected: str | None,
+) -> list[str]:
+    """The shown sites by name (at most MAX_CHOICES; the search narrows them), the
+    analyst's own, and the selected one: every option travels to the browser each rerun."""
+    order = prep.name_order[mask[prep.name_order]][:MAX_CHOICES]
+    ids = locations["site_id"].to_numpy()[order].tolist()
+    ids += mine.sort_values("name")["site_id"].tolist()
     if selected and selected not in ids:
         ids.insert(0, selected)
     return [state.NO_SITE, *ids]

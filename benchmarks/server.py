@@ -25,10 +25,9 @@ import pandas as pd
 import streamlit_folium
 
 from benchmarks.naive import build_naive_map
-from components import map_view
+from components import dataset, map_view
 from components.data import Atlas, load_atlas
-from components.filters import View, event_mask, search_text, site_mask
-from components.labels import country_name
+from components.filters import View, event_mask, site_mask
 
 
 @dataclass
@@ -68,28 +67,22 @@ def serialise(kwargs: dict) -> Sent:
 
 @dataclass
 class Prepared:
-    """What the app caches per dataset (``dashboard.prepared``)."""
+    """What the app caches per dataset (``components.dataset.prepare``) + payload size."""
 
-    url: str
-    bounds: tuple
-    names: dict
-    haystack: pd.Series
+    app: dataset.Prepared
     payload_bytes: int
 
 
 def prepare(atlas: Atlas, publish_dir: Path) -> Prepared:
-    payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
-    url = map_view.publish_payload(payload, publish_dir)
-    size = (publish_dir / url.rsplit("/", 1)[1]).stat().st_size
-    names = {c: country_name(c) for c in sorted(set(atlas.locations["country"]))}
-    bounds = map_view.data_bounds(atlas.locations)
-    return Prepared(url, bounds, names, search_text(atlas.locations), size)
+    app = dataset.prepare(atlas, publish_dir)
+    size = (publish_dir / app.payload_url.rsplit("/", 1)[1]).stat().st_size
+    return Prepared(app, size)
 
 
 def atlas_rerun(atlas: Atlas, prep: Prepared, view: View | None = None) -> Sent:
     """The map's share of one dashboard rerun, as ``dashboard.main`` does it.
 
-    The masks, the sites table (atlas + uploads, here none), then the app's own
+    The masks (no upload), then the app's own
     ``components.map_panel.map_panel``: ``map_view.build_base_map`` +
     ``build_layer(layer_spec(...))`` + ``render_map`` (st_folium). The dossier, people,
     events and export panels of a rerun are not included.
@@ -98,16 +91,10 @@ def atlas_rerun(atlas: Atlas, prep: Prepared, view: View | None = None) -> Sent:
 
     view = view or View()
     locations, events = atlas.locations, atlas.events
-    mask = site_mask(locations, view, prep.haystack)
-    mine = locations.iloc[0:0]
-    sites = pd.concat(
-        [locations.assign(origin="atlas"), mine.assign(origin="your upload")], ignore_index=True
-    )
-    shown_ids = set(locations.loc[mask, "site_id"])
-    ev_mask = event_mask(events, shown_ids, view, "2022-01-01", "2026-12-31")
-    upload = map_view.upload_payload(mine, atlas.sources)
+    mask = site_mask(locations, view, prep.app.haystack)
+    ev_mask = event_mask(events, prep.app.event_rows, mask, view, "2022-01-01", "2026-12-31")
     with captured_component() as calls:
-        map_panel(atlas, sites, view, (prep.url, prep.bounds, prep.names), mask, ev_mask, upload)
+        map_panel(atlas, locations, view, prep.app, mask, ev_mask, None)
     return serialise(calls[0])
 
 

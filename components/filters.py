@@ -73,22 +73,34 @@ def site_mask(locations: pd.DataFrame, view: View, haystack: pd.Series | None = 
     return mask
 
 
+def event_site_rows(events: pd.DataFrame, locations: pd.DataFrame) -> np.ndarray:
+    """For each event, the row of its site in ``locations`` (-1: at no mapped site).
+
+    Depends only on the dataset, so the app computes it once per dataset.
+    """
+    row_of = pd.Series(np.arange(len(locations)), index=locations["site_id"].to_numpy())
+    row_of = row_of[~row_of.index.duplicated()]
+    rows = events["site_id"].fillna("").map(row_of)
+    return rows.fillna(-1).astype(int).to_numpy()
+
+
 def event_mask(
     events: pd.DataFrame,
-    shown_sites: set[str],
+    site_rows: np.ndarray,
+    shown_sites: np.ndarray,
     view: View,
     start: str | None = None,
     end: str | None = None,
 ) -> np.ndarray:
     """Events that follow the filters.
 
-    An event at a mapped site is shown when its site is. An event at no mapped site
+    An event at a mapped site is shown when its site is (``site_rows`` from
+    :func:`event_site_rows`, ``shown_sites`` the site mask). An event at no mapped site
     (a national report, a regional study) is shown when only countries are filtered
     and its country is among them (or no filter at all). Dates are compared as ISO
     spans, so '2025-01' is kept by any range that overlaps January 2025.
     """
-    at_site = events["site_id"].fillna("")
-    sited = (at_site != "").to_numpy()
+    sited = site_rows >= 0
     site_filter = bool(view.zones or view.confidences or view.query.strip())
     if site_filter:
         unsited_ok = np.zeros(len(events), dtype=bool)
@@ -96,7 +108,8 @@ def event_mask(
         unsited_ok = events["country"].isin(view.countries).to_numpy()
     else:
         unsited_ok = np.ones(len(events), dtype=bool)
-    mask = np.where(sited, at_site.isin(shown_sites).to_numpy(), unsited_ok)
+    at_shown_site = sited & np.asarray(shown_sites, dtype=bool)[np.where(sited, site_rows, 0)]
+    mask = np.where(sited, at_shown_site, unsited_ok)
     # A month- or year-precision date covers a span; keep it if the span overlaps.
     dates = events["date"].fillna("")
     first = dates.map(lambda d: d + "-01" * (2 - d.count("-")))

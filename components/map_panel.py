@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import map_view, state
 from components.data import Atlas
+from components.dataset import Prepared
 from components.filters import View
 
 
@@ -17,13 +18,12 @@ def map_panel(
     atlas: Atlas,
     sites: pd.DataFrame,
     view: View,
-    prepared: tuple,
+    prep: Prepared,
     site_mask: np.ndarray,
     event_mask: np.ndarray,
     upload: dict | None,
 ) -> None:
     """Everything in the map column. ``sites`` holds the atlas's and the analyst's sites."""
-    payload_url, bounds, names = prepared
     links = map_view.asset_links()
     if not links.offline_ready:
         st.warning(
@@ -48,9 +48,10 @@ def map_panel(
         st.session_state.get(state.SEL_VERSION, 0),
         _position(sites, st.session_state.get(state.SEL_SITE)),
     )
-    spec = map_view.layer_spec(site_mask, _payload_event_mask(atlas, event_mask), selection, upload)
+    # The payload holds the events at mapped sites, in order.
+    spec = map_view.layer_spec(site_mask, event_mask[prep.event_rows >= 0], selection, upload)
     value = map_view.render_map(
-        map_view.build_base_map(payload_url, bounds, links, names),
+        map_view.build_base_map(prep.payload_url, prep.bounds, links, prep.country_names),
         map_view.build_layer(spec),
         center=camera,
         zoom=zoom,
@@ -86,10 +87,3 @@ def _position(sites: pd.DataFrame, site_id: str | None) -> tuple[float, float] |
     if row.empty:
         return None
     return float(row.iloc[0]["lat"]), float(row.iloc[0]["lon"])
-
-
-def _payload_event_mask(atlas: Atlas, mask: np.ndarray) -> np.ndarray:
-    """The event mask restricted to the events the map payload holds (those at sites),
-    in payload order."""
-    at_site = atlas.events["site_id"].isin(set(atlas.locations["site_id"])).to_numpy()
-    return mask[at_site]

@@ -166,7 +166,7 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
         st.caption(f"Newest {MAX_EVENTS_LISTED} of {len(events):,} events listed.")
 
 
-def dossier_panel(site_id: str | None, atlas: Atlas, shown_ids: set[str]) -> None:
+def dossier_panel(site_id: str | None, atlas: Atlas, is_shown: bool) -> None:
     """Every field, the sources' quotes with links, events and nearest sites."""
     if not site_id:
         st.info("Click a marker on the map, or choose a site above, to open its dossier.")
@@ -177,7 +177,7 @@ def dossier_panel(site_id: str | None, atlas: Atlas, shown_ids: set[str]) -> Non
         return
     site = match.iloc[0]
     st.subheader(md(site["name"]))
-    if site_id not in shown_ids:
+    if not is_shown:
         st.caption("This site is hidden by the current filters.")
     if site["confidence"] == "low":
         st.warning("Unverified estimate: the position is not confirmed by any source.")

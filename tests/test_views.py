@@ -19,6 +19,7 @@ from components.filters import (
     Options,
     View,
     event_mask,
+    event_site_rows,
     params_from_view,
     site_mask,
     view_from_params,
@@ -46,10 +47,6 @@ def options(atlas):
     )
 
 
-def shown(atlas, view: View) -> set[str]:
-    return set(atlas.locations[site_mask(atlas.locations, view)]["site_id"])
-
-
 @pytest.mark.parametrize(
     ("view", "expected"),
     [
@@ -70,16 +67,29 @@ def test_site_filter_truth_table(atlas, view, expected):
     assert site_mask(atlas.locations, view).sum() == expected
 
 
+def events_for(atlas, view: View, start=None, end=None) -> np.ndarray:
+    rows = event_site_rows(atlas.events, atlas.locations)
+    return event_mask(atlas.events, rows, site_mask(atlas.locations, view), view, start, end)
+
+
+def test_event_site_rows(atlas):
+    rows = event_site_rows(atlas.events, atlas.locations)
+    sited = atlas.events["site_id"] != ""
+    assert (rows[~sited.to_numpy()] == -1).all()
+    ids = atlas.locations["site_id"].to_numpy()
+    assert list(ids[rows[sited.to_numpy()]]) == list(atlas.events.loc[sited, "site_id"])
+
+
 def test_events_follow_sites_and_dates(atlas):
-    everything = event_mask(atlas.events, shown(atlas, View()), View())
+    everything = events_for(atlas, View())
     assert everything.all()
     kh = View(countries=("KH",))
-    mask = event_mask(atlas.events, shown(atlas, kh), kh)
+    mask = events_for(atlas, kh)
     assert set(atlas.events[mask]["country"]) == {"KH"}
     search = View(query="kk park")
-    mask = event_mask(atlas.events, shown(atlas, search), search)
+    mask = events_for(atlas, search)
     assert set(atlas.events[mask]["site_id"]) == {"kk_park"}  # unsited events drop out
-    dated = event_mask(atlas.events, shown(atlas, View()), View(), "2025-01-01", "2025-12-31")
+    dated = events_for(atlas, View(), "2025-01-01", "2025-12-31")
     assert atlas.events[dated]["date"].str.startswith("2025").all()
     assert dated.sum() == (atlas.events["date"].str.startswith("2025")).sum()
 

@@ -1,0 +1,52 @@
+"""Everything the page needs that depends only on the dataset, computed once (pure).
+
+A rerun then only applies the analyst's filters: at 100,000 sites, per-rerun pandas work
+on whole columns (building options, matching events to sites, sorting names) used to
+cost more than the rest of the rerun together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from components import map_view
+from components.data import Atlas
+from components.filters import Options, event_site_rows, search_text
+from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+
+
+@dataclass(frozen=True)
+class Prepared:
+    payload_url: str  # the published site payload atlas.js fetches
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+    country_names: dict[str, str]
+    haystack: pd.Series  # normalised search text per site
+    options: Options  # what filters and links may choose from
+    event_rows: np.ndarray  # each event's site row (-1: at no mapped site)
+    name_order: np.ndarray  # site rows sorted by name
+    labels: dict[str, str]  # site_id -> name
+
+
+def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepared:
+    loc = atlas.locations
+    payload = map_view.build_payload(loc, atlas.events, atlas.sources)
+    zones, confidences = set(loc["zone_type"]), set(loc["confidence"])
+    return Prepared(
+        payload_url=map_view.publish_payload(payload, publish_dir),
+        bounds=map_view.data_bounds(loc),
+        country_names={c: country_name(c) for c in sorted(set(loc["country"]))},
+        haystack=search_text(loc),
+        options=Options(
+            countries=tuple(sorted(set(loc["country"]))),
+            zones=tuple(z for z in ZONE_LABELS if z in zones),
+            confidences=tuple(c for c in CONFIDENCE_LABELS if c in confidences),
+            sites=frozenset(loc["site_id"]),
+        ),
+        event_rows=event_site_rows(atlas.events, loc),
+        name_order=np.argsort(loc["name"].to_numpy(dtype=object), kind="stable"),
+        labels=dict(zip(loc["site_id"], loc["name"], strict=True)),
+    )
