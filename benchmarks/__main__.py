@@ -6,6 +6,8 @@
 2. Headless system Chromium, no internet: page open -> first marker, filter change ->
    map updated, and whether the map iframe was remounted.
 3. Cold start: ``streamlit run`` -> ``/_stcore/health`` answers ok.
+4. Load: 20 concurrent browser sessions for a minute, filtering and opening dossiers
+   (``benchmarks/load.py``): rerun latency median and p95, and errors.
 
 Prints aligned tables, ratios and PASS/MISS against the issue's targets. The targets
 are informational: this is a benchmark, not a test, and it exits 0 when one is missed.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from benchmarks import synthetic
+from benchmarks import load, synthetic
 from components.data import DEFAULT_DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,7 +137,7 @@ def header() -> None:
 def server_part(plan: Plan, datasets: dict[str, Path]) -> list:
     from benchmarks import server
 
-    log("\n[1/3] Server side: one rerun = map build + st_folium render + JSON sent")
+    log("\n[1/4] Server side: one rerun = map build + st_folium render + JSON sent")
     results = []
     for label, directory in datasets.items():
         results.append(server.measure_dataset(label, directory, plan.repeat, plan.naive_limit, log))
@@ -220,7 +222,7 @@ def browser_part(plan: Plan, real: Path, big: Path, big_label: str, log_dir: Pat
     from benchmarks.browser import ATLAS_MARKERS, NAIVE_MARKERS, AppSpec, measure_app
     from components.data import read_csv
 
-    log("\n[2/3] Headless Chromium (system /usr/bin/chromium), every non-local request aborted")
+    log("\n[2/4] Headless Chromium (system /usr/bin/chromium), every non-local request aborted")
     atlas = AppSpec("atlas", ATLAS_MARKERS, COUNTRY_LABEL)
     naive = AppSpec("naive", NAIVE_MARKERS, COUNTRY)
 
@@ -324,7 +326,7 @@ def jquery_source() -> str:
 def cold_part(plan: Plan, log_dir: Path) -> dict[str, list[float]]:
     from benchmarks.browser import cold_start
 
-    log("\n[3/3] Cold start: launch `streamlit run` -> /_stcore/health answers ok")
+    log("\n[3/4] Cold start: launch `streamlit run` -> /_stcore/health answers ok")
     out = {}
     for app in ("atlas", "naive"):
         try:
@@ -525,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the browser part")
     parser.add_argument("--no-server", action="store_true", help="skip the server part")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-start part")
+    parser.add_argument("--no-load", action="store_true", help="skip the concurrent-load part")
     parser.add_argument(
         "--profile", action="store_true", help="always print the diagnostics (cProfile, AppTest)"
     )
@@ -585,6 +588,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for name in ours:
                 (map_view.GENERATED_DIR / name).unlink(missing_ok=True)
+    if not args.no_load:
+        sessions, seconds = (5, 20.0) if args.quick else (20, 60.0)
+        log(f"\n[4/4] Load: {sessions} concurrent browser sessions, real data (benchmarks.load)")
+        log(load.run(sessions, seconds))
     log(
         f"\nload average at end: {os.getloadavg()[0]:.1f}; total benchmark time "
         f"{time.perf_counter() - started:.0f} s"
