@@ -125,6 +125,11 @@ def main() -> None:
         )
         chosen = st.session_state.get(state.SITE) or None
         is_shown = bool(chosen) and bool((shown["site_id"] == chosen).any())
+        if int(mask.sum()) > MAX_CHOICES:
+            st.caption(
+                f"The list holds the first {MAX_CHOICES} of {int(mask.sum()):,} shown sites "
+                "by name; narrow it with the search, or click a marker."
+            )
         panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown)
 
     people, timeline, downloads = st.tabs(["People held", "Events timeline", "Export"])
@@ -155,7 +160,7 @@ def _site_choices(
     return [state.NO_SITE, *ids]
 
 
-MAX_CHOICES = 2_000
+MAX_CHOICES = 300
 
 try:
     main()

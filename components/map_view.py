@@ -54,7 +54,7 @@ MAX_ZOOM = 18
 # Zoom used to show a chosen site; clusters break up at this zoom so it stands alone.
 SELECT_ZOOM = 11
 # Beyond this many shown sites, uncertainty halos appear only from HALO_MIN_ZOOM on.
-HALO_LIMIT = 5_000
+HALO_LIMIT = 1_000
 HALO_MIN_ZOOM = 8
 PRECISION_STYLE = {
     "compound": {"radius": 7, "fillOpacity": 1.0},
