@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tarfile
 import tempfile
 import time
@@ -41,11 +39,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from components import assets
 from tests.harness import (
-    DEFAULT_SERVER_ARGS,
     MAP_IFRAME,
-    _healthy,
-    _stop,
-    free_port,
     launch_browser,
     offline,
     run_app,
@@ -209,51 +203,15 @@ def run_naive_app(data_dir: Path, log_path: Path, timeout: float = 60.0) -> Iter
     :func:`naive_static`, with the repo root as the working directory (so
     ``.streamlit/config.toml`` applies). Nothing is written into the repo.
 
-    tests.harness.run_app only starts dashboard.py, so this mirrors it for another
-    script (and reuses its health check and process-group shutdown).
+    The server itself is started by tests.harness.run_app (health check, log,
+    process-group shutdown).
     """
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="atlas-naive-app-") as tmp:
         script = Path(tmp) / "naive_app.py"
         script.symlink_to(NAIVE_SCRIPT)
         naive_static(Path(tmp) / "static")
-        env = {**os.environ, "ATLAS_DATA_DIR": str(Path(data_dir).resolve())}
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            *DEFAULT_SERVER_ARGS,
-        ]
-        with open(log_path, "wb") as out:
-            proc = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            deadline = time.monotonic() + timeout
-            while not _healthy(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"naive app did not start; see {log_path}")
-                time.sleep(0.1)  # no page open yet
-            yield url
-        finally:
-            _stop(proc)
+        with run_app(data_dir, log_path=log_path, timeout=timeout, script=script) as app_url:
+            yield app_url
 
 
 @contextlib.contextmanager

@@ -101,8 +101,9 @@ def run_app(
     log_path: str | os.PathLike[str] | None = None,
     timeout: float = STARTUP_TIMEOUT_S,
     extra_args: tuple[str, ...] = DEFAULT_SERVER_ARGS,
+    script: str | os.PathLike[str] = "dashboard.py",
 ) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` from the repo root; yield its base URL.
+    """Start ``streamlit run dashboard.py`` (or ``script``) from the repo root; yield its URL.
 
     Parameters
     ----------
@@ -119,6 +120,8 @@ def run_app(
         Seconds to wait for ``/_stcore/health`` to answer "ok".
     extra_args
         More ``streamlit run`` flags (by default: no file watcher, see above).
+    script
+        The Streamlit script to run (the benchmark runs its naive app this way).
 
     The server runs in its own process group, which is terminated (then killed, if
     it lingers) when the block exits, so no Streamlit child process outlives a test.
@@ -135,7 +138,7 @@ def run_app(
         "-m",
         "streamlit",
         "run",
-        "dashboard.py",
+        str(script),
         "--server.port",
         str(port),
         "--server.address",
