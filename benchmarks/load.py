@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +24,10 @@ from pathlib import Path
 import pandas as pd
 from playwright.async_api import Page, async_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from components.labels import country_name
+from tests.harness import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, is_local, run_app
 
-from components.labels import country_name  # noqa: E402
-from tests.harness import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, is_local, run_app  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 ACTION_TIMEOUT_MS = 120_000
 

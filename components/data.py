@@ -263,11 +263,25 @@ def _check_count(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     return bad, "is not a whole number >= 0 (write qualifiers in value_text, not here)"
 
 
+def date_span(value: str) -> tuple[str, str]:
+    """First and last day a YYYY, YYYY-MM or YYYY-MM-DD date covers, as ISO text.
+
+    The last day of a month is written -31 for every month: it is only ever compared
+    as text, where it sorts after every real day of that month.
+    """
+    parts = value.count("-")
+    if parts == 0:
+        return f"{value}-01-01", f"{value}-12-31"
+    if parts == 1:
+        return f"{value}-01", f"{value}-31"
+    return value, value
+
+
 def _check_date(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     def bad(v: str) -> bool:
         if not DATE_RE.match(v):
             return True
-        full = v + "-01" * (2 - v.count("-"))
+        full = date_span(v)[0]
         return pd.to_datetime(full, format="%Y-%m-%d", errors="coerce") is pd.NaT
 
     return cells.map(bad), "is not a date written YYYY, YYYY-MM or YYYY-MM-DD"

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from components.data import date_span
+
 # URL query keys; each may repeat (?country=MM&country=KH) or hold a comma list.
 URL_KEYS = ("country", "zone", "confidence", "q", "site")
 MAX_QUERY_LENGTH = 200
@@ -112,8 +114,8 @@ def event_mask(
     mask = np.where(sited, at_shown_site, unsited_ok)
     # A month- or year-precision date covers a span; keep it if the span overlaps.
     dates = events["date"].fillna("")
-    first = dates.map(lambda d: d + "-01" * (2 - d.count("-")))
-    last = dates.map(lambda d: d + ("-12-31" if d.count("-") == 0 else "-31" * (2 - d.count("-"))))
+    first = dates.map(lambda d: date_span(d)[0])
+    last = dates.map(lambda d: date_span(d)[1])
     if start:
         mask &= (last >= start).to_numpy()
     if end:

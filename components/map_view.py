@@ -25,8 +25,10 @@ import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
+from streamlit_folium import st_folium
 
 from components import assets
+from components.filters import event_site_rows
 from components.labels import (
     HALO_METRES,
     PRECISION_LABELS,
@@ -133,17 +135,18 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
     """
     src = sources.reset_index(drop=True)
     src_index = {sid: i for i, sid in enumerate(src["source_id"])}
-    site_index = {sid: i for i, sid in enumerate(locations["site_id"])}
     site_sources = [
         [src_index[s] for s in str(ids).split(";") if s.strip() in src_index]
         for ids in locations["source_ids"].fillna("")
     ]
-    at_site = events[events["site_id"].isin(site_index)]
+    # Same rule, and order, as filters.event_site_rows: the rerun's event mask is
+    # cut down to these rows with ``event_rows >= 0``.
+    rows = event_site_rows(events, locations)
+    at_site = events[rows >= 0]
     return {
         "sites": _site_columns(locations, site_sources),
         "events": {
-            "row": [int(r) for r in at_site.index],
-            "site": [site_index[s] for s in at_site["site_id"]],
+            "site": rows[rows >= 0].tolist(),
             "date": _text(at_site["date"]),
             "type": _text(at_site["event_type"]),
             "summary": _text(at_site["summary"]),
@@ -262,8 +265,7 @@ class AtlasLayer(MacroElement):
         self.spec = spec
 
 
-def map_config(payload_url: str, links: AssetLinks) -> dict:
-    codes = sorted(set(ZONE_COLOURS))
+def map_config(payload_url: str, links: AssetLinks, country_names: dict[str, str]) -> dict:
     return {
         "payloadUrl": payload_url,
         "outlinesUrl": links.outlines_url,
@@ -271,14 +273,13 @@ def map_config(payload_url: str, links: AssetLinks) -> dict:
         "tiles": TILES,
         "zoneColours": ZONE_COLOURS,
         "zoneLabels": ZONE_LABELS,
-        "zoneOrder": codes,
         "precisionLabels": PRECISION_LABELS,
         "precisionStyle": PRECISION_STYLE,
         "haloMetres": HALO_METRES,
         "haloLimit": HALO_LIMIT,
         "haloMinZoom": HALO_MIN_ZOOM,
         "selectZoom": SELECT_ZOOM,
-        "countryNames": {},
+        "countryNames": country_names,
     }
 
 
@@ -304,9 +305,7 @@ def build_base_map(
     # Point folium's scripts and styles at the copies the app serves (FINDINGS §1).
     m.default_js = links.js
     m.default_css = links.css
-    config = map_config(payload_url, links)
-    config["countryNames"] = country_names
-    AtlasSetup(config).add_to(m)
+    AtlasSetup(map_config(payload_url, links, country_names)).add_to(m)
     # No fitBounds: it would run after, and undo, the camera st_folium's center/zoom set.
     return m
 
@@ -409,6 +408,3 @@ def render_map(
         zoom=zoom,
         on_change=on_change,
     )
-
-
-from streamlit_folium import st_folium  # noqa: E402  (UI edge; imported last on purpose)

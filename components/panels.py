@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import dossier, export, figures
-from components.data import Atlas
+from components.data import Atlas, date_span
 from components.labels import (
     CONFIDENCE_LABELS,
     PRECISION_LABELS,
@@ -137,8 +137,7 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
     if events.empty:
         st.info("No events match the filters and dates.")
         return
-    chart = events.assign(when=events["date"].str.pad(10, side="right", fillchar="-"))
-    chart["when"] = chart["date"].map(lambda d: d + "-01" * (2 - d.count("-")))
+    chart = events.assign(when=events["date"].map(lambda d: date_span(d)[0]))
     st.vega_lite_chart(
         {
             "data": {"values": chart[["when", "event_type", "place"]].to_dict("records")},

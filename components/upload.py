@@ -6,7 +6,7 @@ Nothing here writes to ``data/``: the result lives in the analyst's session only
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -86,7 +86,7 @@ def check_upload(
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-    schema = LOCATIONS.__class__(name, LOCATIONS.columns, LOCATIONS.key)
+    schema = replace(LOCATIONS, file=name)
     table = validate_table(frame, schema, optional=frozenset({"lat", "lon"}))
     if table.unreadable:
         return _refuse(name, "; ".join(str(p) for p in table.problems))
@@ -98,8 +98,7 @@ def check_upload(
         )
     table.frame = table.frame[~clash]
     check_borders(table)
-    result = UploadResult(name, table.frame, [str(p) for p in table.problems])
-    return result
+    return UploadResult(name, table.frame, [str(p) for p in table.problems])
 
 
 def geocode_upload(

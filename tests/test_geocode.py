@@ -19,12 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # plain `pytest` (not `python -m pytest`) from the repo root
-    sys.path.insert(0, str(REPO))
-
-from components.data import LOCATIONS, read_csv  # noqa: E402
-from components.geocode import (  # noqa: E402
+from components.data import LOCATIONS, read_csv
+from components.geocode import (
     DEFAULT_USER_AGENT,
     Gazetteer,
     GeocodeCache,
@@ -33,7 +29,9 @@ from components.geocode import (  # noqa: E402
     main,
     write_csv_atomic,
 )
-from tests.nominatim_stub import NominatimStub, Reply, place  # noqa: E402
+from tests.nominatim_stub import NominatimStub, Reply, place
+
+REPO = Path(__file__).resolve().parents[1]
 
 MYAWADDY = place("Myawaddy", 16.68911, 98.50893, "mm", "Myawaddy, Kayin State, Myanmar")
 BAVET = place("Bavet", 11.06317, 106.13557, "kh", "Bavet, Svay Rieng, Cambodia")

@@ -10,17 +10,11 @@ Screenshots go to ``tests/artifacts/<test>-<step>.png``; a failing test also lea
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # plain `pytest` (not `python -m pytest`) from the repo root
-    sys.path.insert(0, str(REPO))
-
-from playwright.sync_api import (  # noqa: E402
+from playwright.sync_api import (
     Browser,
     BrowserContext,
     Error,
@@ -29,7 +23,7 @@ from playwright.sync_api import (  # noqa: E402
     sync_playwright,
 )
 
-from tests.harness import (  # noqa: E402
+from tests.harness import (
     BlockedRequests,
     launch_browser,
     offline,
