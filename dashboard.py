@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import map_view, panels, state
+from components.analysis.dataset import Prepared, prepare
+from components.analysis.filters import event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
-from components.dataset import Prepared, prepare
-from components.filters import event_mask, site_mask
-from components.map_panel import map_panel
-from components.sidebar import filters_sidebar, handle_upload, upload_feedback
-from components.text import md
+from components.map import view as map_view
+from components.ui import panels, state
+from components.ui.map_panel import map_panel
+from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
+from components.ui.text import md
 
 st.set_page_config(page_title="Scam Centre Atlas", page_icon="🗺️", layout="wide")
 

@@ -359,7 +359,7 @@ def dashboard_rerun(directory: Path) -> tuple[float, float]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from components import state
+    from components.ui import state
 
     old = os.environ.get("ATLAS_DATA_DIR")
     os.environ["ATLAS_DATA_DIR"] = str(directory)
@@ -495,8 +495,8 @@ ROOT_DATASETS: dict[str, Path] = {}
 
 def payload_names(directories: list[Path]) -> set[str]:
     """The file names the app will publish for these datasets (content hashes)."""
-    from components import map_view
     from components.data import load_atlas
+    from components.map import view as map_view
 
     names = set()
     for directory in directories:
@@ -538,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
     header()
     log(f"mode: {'quick' if args.quick else 'full'}  plan: {plan}")
 
-    from components import borders, map_view
+    from components.data import borders
+    from components.map import view as map_view
 
     start = time.perf_counter()
     borders.country_shapes()  # once per process, in the app too (first validation)

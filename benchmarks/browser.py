@@ -37,7 +37,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from components import assets
+from components.map import assets
 from tests.harness import (
     MAP_IFRAME,
     launch_browser,

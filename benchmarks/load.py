@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from playwright.async_api import Page, async_playwright
 
-from components.labels import country_name
+from components.data.labels import country_name
 from tests.harness import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, is_local, run_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,7 +30,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from components import assets
+from components.map import assets
 
 JQUERY_URL = "/app/static/naive/jquery.min.js"
 

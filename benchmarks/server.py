@@ -25,9 +25,10 @@ import pandas as pd
 import streamlit_folium
 
 from benchmarks.naive import build_naive_map
-from components import dataset, map_view
+from components.analysis import dataset
+from components.analysis.filters import View, event_mask, site_mask
 from components.data import Atlas, load_atlas
-from components.filters import View, event_mask, site_mask
+from components.map import view as map_view
 
 
 @dataclass
@@ -67,7 +68,7 @@ def serialise(kwargs: dict) -> Sent:
 
 @dataclass
 class Prepared:
-    """What the app caches per dataset (``components.dataset.prepare``) + payload size."""
+    """What the app caches per dataset (``components.analysis.dataset.prepare``) + payload size."""
 
     app: dataset.Prepared
     payload_bytes: int
@@ -83,11 +84,11 @@ def atlas_rerun(atlas: Atlas, prep: Prepared, view: View | None = None) -> Sent:
     """The map's share of one dashboard rerun, as ``dashboard.main`` does it.
 
     The masks (no upload), then the app's own
-    ``components.map_panel.map_panel``: ``map_view.build_base_map`` +
+    ``components.ui.map_panel.map_panel``: ``map_view.build_base_map`` +
     ``build_layer(layer_spec(...))`` + ``render_map`` (st_folium). The dossier, people,
     events and export panels of a rerun are not included.
     """
-    from components.map_panel import map_panel  # the app's map column
+    from components.ui.map_panel import map_panel  # the app's map column
 
     view = view or View()
     locations, events = atlas.locations, atlas.events

@@ -8,7 +8,7 @@ the real ``figures.csv``, ``events.csv`` and ``sources.csv``:
   where scam centres really are), the other half are spread uniformly over the land of
   Myanmar, Cambodia, Laos, Thailand, the Philippines, Vietnam and Malaysia;
 - every synthetic point lies *inside* its country's Natural Earth outline (the same
-  shapes ``components.borders.distances_km`` uses, so its distance is 0 km, well within
+  shapes ``components.data.borders.distances_km`` uses, so its distance is 0 km, well within
   the 3 km tolerance): candidates are drawn in bulk and filtered with one vectorised
   ``shapely.contains_xy`` call per country, so 100,000 sites take a few seconds;
 - zone type, precision and confidence come from the validator's vocabularies and
@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from components import borders
 from components.data import (
     CONFIDENCES,
     DEFAULT_DATA_DIR,
     LOCATIONS,
     PRECISIONS,
     ZONE_TYPES,
+    borders,
     read_csv,
 )
 

@@ -36,12 +36,12 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # Map scripts, styles and country outlines from the npm registry, integrity-checked.
-if ! .venv/bin/python -m components.assets check >/dev/null; then
+if ! .venv/bin/python -m components.map.assets check >/dev/null; then
   if ! command -v npm >/dev/null 2>&1; then
     echo "setup: npm is needed once to fetch the map assets (apt-get install npm)." >&2
     exit 1
   fi
-  .venv/bin/python -m components.assets fetch
+  .venv/bin/python -m components.map.assets fetch
 fi
 
 if [ $dev = 1 ] && [ ! -x /usr/bin/chromium ]; then

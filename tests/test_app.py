@@ -115,7 +115,7 @@ def test_marker_click_opens_dossier_and_goes_into_the_url():
         "last_object_clicked": {"lat": 11.56944, "lng": 104.92111},
         "last_object_clicked_tooltip": "Phnom Penh",
     }
-    with patch("components.map_view.st_folium", return_value=click):
+    with patch("components.map.view.st_folium", return_value=click):
         at = run()
     assert at.selectbox(key="site").value == "phnom_penh"
     assert [h.value for h in at.subheader][0] == "Phnom Penh"
@@ -127,7 +127,7 @@ def test_marker_click_opens_dossier_and_goes_into_the_url():
 
 def test_click_on_empty_map_selects_nothing():
     miss = {"last_object_clicked": {"lat": 0.0, "lng": 0.0}}
-    with patch("components.map_view.st_folium", return_value=miss):
+    with patch("components.map.view.st_folium", return_value=miss):
         at = run()
     assert at.selectbox(key="site").value == ""
     assert "site" not in params(at)
@@ -199,12 +199,12 @@ def test_html_in_data_is_shown_as_text(tmp_path, monkeypatch):
 
 
 def test_missing_map_assets_fall_back_with_a_visible_note():
-    from components import assets
+    from components.map import assets
 
     def missing(name: str, file: str, vendor_dir=None) -> tuple[str, bool]:
         return assets.fallback_url(name, file), False
 
-    with patch("components.assets.resolve", side_effect=missing):
+    with patch("components.map.assets.resolve", side_effect=missing):
         at = run()
     notes = " ".join(w.value for w in at.warning)
     assert "Map scripts were not found on this server" in notes

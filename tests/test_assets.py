@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from components.assets import (
+from components.map.assets import (
     VENDOR_DIR,
     Package,
     asset_path,

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from components import borders
-from components.borders import (
+from components.data import borders
+from components.data.borders import (
     BORDER_TOLERANCE_KM,
     decode_countries,
     distance_km,

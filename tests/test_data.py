@@ -20,8 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components import borders
-from components.data import SCHEMAS, load_atlas, main, read_csv
+from components.data import SCHEMAS, borders, load_atlas, main, read_csv
 
 REPO = Path(__file__).resolve().parents[1]
 

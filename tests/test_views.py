@@ -13,9 +13,8 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
-from components import dossier, export, figures, map_view
-from components.data import load_atlas
-from components.filters import (
+from components.analysis import dossier, export, figures
+from components.analysis.filters import (
     Options,
     View,
     event_mask,
@@ -24,7 +23,9 @@ from components.filters import (
     site_mask,
     view_from_params,
 )
-from components.text import md, md_link, safe_url
+from components.data import load_atlas
+from components.map import view as map_view
+from components.ui.text import md, md_link, safe_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -203,7 +204,7 @@ def test_map_loads_every_script_from_the_app(atlas):
 
 
 def test_missing_assets_fall_back_to_public_copies(monkeypatch, tmp_path):
-    from components import assets
+    from components.map import assets
 
     monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path)
     monkeypatch.setattr(

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from components import map_view
+from components.analysis.filters import Options, event_site_rows, search_text
 from components.data import Atlas
-from components.filters import Options, event_site_rows, search_text
-from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.data.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.map import view as map_view
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = ROOT / "data"
 
 ZONE_TYPES = (
@@ -479,7 +479,7 @@ def check_references(
 
 def check_borders(result: TableResult, tolerance_km: float | None = None) -> None:
     """Flag sites more than ``tolerance_km`` outside their stated country."""
-    from components import borders
+    from components.data import borders
 
     tolerance = borders.BORDER_TOLERANCE_KM if tolerance_km is None else tolerance_km
     frame = result.frame

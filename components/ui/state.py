@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.filters import Options, View, params_from_view, view_from_params
+from components.analysis.filters import Options, View, params_from_view, view_from_params
 
 COUNTRIES = "f_countries"
 ZONES = "f_zones"

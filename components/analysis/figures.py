@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.labels import QUALIFIER_LABELS, country_name
+from components.data.labels import QUALIFIER_LABELS, country_name
 
 PEOPLE_METRIC = "people_in_scam_operations"
 # The one source that estimated every country at once (OHCHR, 29 Aug 2023). The

@@ -1,7 +1,7 @@
 """Map assets: fetch from the npm registry, verify, and locate for serving.
 
 The map must work with no internet, so every script, style and outline file it
-needs is fetched once by the setup step (``python -m components.assets fetch``)
+needs is fetched once by the setup step (``python -m components.map.assets fetch``)
 and served by Streamlit's static file serving at ``/app/static/vendor/...``.
 
 Each tarball is verified against the integrity hash pinned in ``assets.json``
@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = Path(__file__).with_name("assets.json")
 VENDOR_DIR = ROOT / "static" / "vendor"
 # Streamlit serves ./static/<path> at /app/static/<path>.
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in missing:
             print(f"missing: {path}")
         return 1 if missing else 0
-    print("usage: python -m components.assets fetch|check", file=sys.stderr)
+    print("usage: python -m components.map.assets fetch|check", file=sys.stderr)
     return 2
 
 

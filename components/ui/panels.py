@@ -1,7 +1,7 @@
 """Thin Streamlit panels: read state, call pure functions, draw. No logic of their own.
 
 Everything derived from data is shown through ``st.table``/``st.metric``/``st.text``
-or as markdown escaped with :func:`components.text.md`; nothing uses unsafe HTML.
+or as markdown escaped with :func:`components.ui.text.md`; nothing uses unsafe HTML.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from components import dossier, export, figures
+from components.analysis import dossier, export, figures
 from components.data import Atlas, date_span
-from components.labels import (
+from components.data.labels import (
     CONFIDENCE_LABELS,
     PRECISION_LABELS,
     ZONE_LABELS,
     country_name,
 )
-from components.text import md, md_link
+from components.ui.text import md, md_link
 
 MAX_EVENTS_LISTED = 200
 

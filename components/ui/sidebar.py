@@ -8,12 +8,12 @@ from datetime import date
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import state, upload
-from components.data import Atlas
-from components.filters import Options
+from components.analysis.filters import Options
+from components.data import Atlas, upload
+from components.data.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
 from components.geocode import GeocodeCache, Progress, Provider, make_geocoder
-from components.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
-from components.text import md
+from components.ui import state
+from components.ui.text import md
 
 
 def filters_sidebar(options: Options) -> tuple[str, str, DeltaGenerator]:

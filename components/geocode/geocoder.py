@@ -66,10 +66,9 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 
-from components import borders
-from components.data import CsvError, read_csv
+from components.data import CsvError, borders, read_csv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = ROOT / ".cache" / "geocode.json"
 DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 # Nominatim refuses geopy's default user agent; say who we are.

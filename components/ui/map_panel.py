@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import map_view, state
+from components.analysis.dataset import Prepared
+from components.analysis.filters import View
 from components.data import Atlas
-from components.dataset import Prepared
-from components.filters import View
+from components.map import view as map_view
+from components.ui import state
 
 
 def map_panel(

@@ -27,16 +27,16 @@ from branca.element import MacroElement
 from jinja2 import Template
 from streamlit_folium import st_folium
 
-from components import assets
-from components.filters import event_site_rows
-from components.labels import (
+from components.analysis.filters import event_site_rows
+from components.data.labels import (
     HALO_METRES,
     PRECISION_LABELS,
     ZONE_COLOURS,
     ZONE_LABELS,
 )
+from components.map import assets
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GENERATED_DIR = ROOT / "static" / "generated"
 GENERATED_URL = "/app/static/generated"
 KEEP_PAYLOADS = 32

@@ -19,7 +19,7 @@ from geopy.distance import geodesic
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points
 
-from components.assets import asset_path
+from components.map.assets import asset_path
 
 BORDER_TOLERANCE_KM = 3.0
 
