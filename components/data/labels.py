@@ -68,3 +68,27 @@ def country_name(code: str) -> str:
     if country is None:
         return code
     return getattr(country, "common_name", None) or country.name
+
+# A site's status at a date (components.data.status), in the order a site's life runs.
+STATUS_LABELS = {
+    "reported": "Reported (named in a source)",
+    "operating": "Operating (reported active)",
+    "raided": "Raided",
+    "closed": "Sealed / closed",
+    "seized": "Seized by an armed group",
+    "struck": "Struck (military strike)",
+    "demolished_claimed": "Demolition claimed",
+    "demolished_verified": "Demolition verified",
+    "relocated": "Relocated",
+    "forfeited": "Forfeited to the state",
+}
+EVENT_TYPE_LABELS = {
+    "report": "Report",
+    "raid": "Raid (police or army operation)",
+    "rescue": "Rescue / repatriation",
+    "sanction": "Sanction",
+    "policy": "Policy",
+    "pledge": "Pledge",
+    "prosecution": "Prosecution (conviction, execution, extradition, warrant)",
+    "strike": "Military strike",
+}
