@@ -298,14 +298,24 @@ def test_geojson_export_is_valid_and_carries_quotes(atlas):
     [
         ("plain words", "plain words"),
         ("<b>x</b>", r"\<b\>x\<\/b\>"),
-        ("![i](http://h/x.png)", "\\!\\[i\\]\\(http\u2060\\:\\/\\/h\\/x\\.png\\)"),
-        ("www.x.org a@b.org", "www\u2060\\.x\\.org a\u2060\\@b\\.org"),  # no autolinks
+        # A bare http(s) URL becomes a real link to itself; no image, no invisible marks.
+        ("![i](http://h/x.png)", r"\!\[i\]\([http\:\/\/h\/x\.png](http://h/x.png)\)"),
+        ("www.x.org a@b.org", r"www\.x\.org a\@b\.org"),
         (":red[x] $y$", r"\:red\[x\] \$y\$"),
         ("two\nlines", "two lines"),
     ],
 )
 def test_markdown_escaping(raw, escaped):
     assert md(raw) == escaped
+    assert "\u2060" not in md(raw)
+
+
+def test_url_in_text_is_a_real_link_with_its_true_text():
+    out = md("Coordinates from https://en.wikipedia.org/wiki/KK_Park (current).")
+    assert "[https\\:\\/\\/en\\.wikipedia\\.org\\/wiki\\/KK\\_Park]" in out
+    assert "(https://en.wikipedia.org/wiki/KK_Park)" in out
+    assert out.endswith("\\(current\\)\\.")
+    assert md("javascript:alert(1)") == r"javascript\:alert\(1\)"  # never a link
 
 
 @pytest.mark.parametrize(

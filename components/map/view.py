@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from components.analysis.filters import event_site_rows
 from components.data.labels import (
     HALO_METRES,
     PRECISION_LABELS,
+    STATUS_LABELS,
     ZONE_COLOURS,
     ZONE_LABELS,
 )
@@ -127,6 +129,16 @@ def _site_columns(sites: pd.DataFrame, src: list) -> dict:
     }
 
 
+def _parent_rows(locations: pd.DataFrame) -> list[int]:
+    """Row of each site's parent site (``parent_site_id``), -1 where it has none."""
+    if "parent_site_id" not in locations.columns:
+        return [-1] * len(locations)
+    row_of = pd.Series(np.arange(len(locations)), index=locations["site_id"].to_numpy())
+    row_of = row_of[~row_of.index.duplicated()]
+    parents = locations["parent_site_id"].fillna("").map(row_of)
+    return parents.fillna(-1).astype(int).tolist()
+
+
 def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame) -> dict:
     """Columnar JSON-ready dict of what the browser needs to draw markers and popups.
 
@@ -143,8 +155,10 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
     # cut down to these rows with ``event_rows >= 0``.
     rows = event_site_rows(events, locations)
     at_site = events[rows >= 0]
+    sites = _site_columns(locations, site_sources)
+    sites["parent"] = _parent_rows(locations)
     return {
-        "sites": _site_columns(locations, site_sources),
+        "sites": sites,
         "events": {
             "site": rows[rows >= 0].tolist(),
             "date": _text(at_site["date"]),
@@ -279,6 +293,8 @@ def map_config(payload_url: str, links: AssetLinks, country_names: dict[str, str
         "haloLimit": HALO_LIMIT,
         "haloMinZoom": HALO_MIN_ZOOM,
         "selectZoom": SELECT_ZOOM,
+        "statusOrder": [s for s in STATUS_LABELS if s != "reported"],
+        "statusLabels": STATUS_LABELS,
         "countryNames": country_names,
     }
 
@@ -338,6 +354,8 @@ def layer_spec(
     event_mask: np.ndarray,
     selection: tuple[int, tuple[float, float] | None] = (0, None),
     upload: dict | None = None,
+    status: dict | None = None,
+    as_of: str | None = None,
 ) -> dict:
     """What one rerun's layer shows.
 
@@ -345,6 +363,8 @@ def layer_spec(
     the analyst selects a site outside the map (a link, the select box); a click on the
     map rings the site in the browser and leaves the spec, and so the layer and the popup
     the click opened, as they are.
+
+    ``status`` is :func:`status_spec` of the sites' status at ``as_of`` (ISO date).
     """
     version, coords = selection
     spec: dict = {
@@ -352,9 +372,33 @@ def layer_spec(
         "events": encode_mask(event_mask),
         "sel": [version, [round(v, 6) for v in coords] if coords else []],
     }
+    if status:
+        spec["status"] = status
+    if as_of:
+        spec["asOf"] = as_of
     if upload:
         spec["upload"] = upload
     return spec
+
+
+def status_spec(
+    code: np.ndarray, disputed: np.ndarray, since: np.ndarray, site_mask: np.ndarray
+) -> dict:
+    """The shown sites whose status is not plain "reported", as columns for atlas.js.
+
+    Sparse, because most sites have no dated status change: ``{"row": [...], "code":
+    [...], "disputed": [0/1...], "since": [ISO date...]}``; rows index the payload.
+    """
+    code = np.asarray(code, dtype=object)
+    disputed = np.asarray(disputed, dtype=bool)
+    keep = np.asarray(site_mask, dtype=bool) & (((code != "reported") & (code != "")) | disputed)
+    rows = np.flatnonzero(keep)
+    return {
+        "row": rows.tolist(),
+        "code": [str(c) for c in code[rows]],
+        "disputed": disputed[rows].astype(int).tolist(),
+        "since": [str(s) for s in np.asarray(since, dtype=object)[rows]],
+    }
 
 
 def data_bounds(locations: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -368,16 +412,26 @@ def data_bounds(locations: pd.DataFrame) -> tuple[tuple[float, float], tuple[flo
     )
 
 
+_TOOLTIP_ID = re.compile(r"\|site=([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*$")
+
+
 def site_at(
     locations: pd.DataFrame, lat: float, lng: float, tooltip: str | None = None
 ) -> str | None:
-    """The site_id a click at (lat, lng) landed on, or None.
+    """The site_id a click landed on, or None.
 
-    Leaflet reports a circle marker's own position for a click on it, so a match is
-    (nearly) exact; several sites on one spot are told apart by the tooltip (the name).
+    Every marker's tooltip carries its site id (``Name|site=ID``, the id in a hidden
+    span), so a click, a spread-out cluster leg and a keyboard Enter are matched by
+    identity. Without an id (an older page), the click is matched by position, several
+    sites on one spot told apart by name.
     """
     if locations.empty:
         return None
+    found = _TOOLTIP_ID.search(tooltip or "")
+    if found:
+        wanted = found.group(1)
+        if (locations["site_id"] == wanted).any():
+            return wanted
     d = (locations["lat"] - lat).abs() + (locations["lon"] - lng).abs()
     hits = locations[d < 1e-5]
     if hits.empty:

@@ -37,6 +37,9 @@
     }
   }
 
+  // Statuses after which a site no longer runs as it did: drawn hollow.
+  var ENDED = { closed: true, demolished_claimed: true, demolished_verified: true, relocated: true, forfeited: true };
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -157,11 +160,32 @@
       row.appendChild(document.createTextNode(c.zoneLabels[zone]));
       zones.appendChild(row);
     });
+    var statusTitle = el("div", "atlas-legend-title atlas-status-title", "Status as of the chosen date (shape)");
+    details.appendChild(statusTitle);
+    this.legendStatusTitle = statusTitle;
+    var statuses = el("div", "atlas-statuses");
+    var self = this;
+    (c.statusOrder || []).forEach(function (code) {
+      var row = el("div");
+      var sw = el("span", "atlas-glyph");
+      sw.innerHTML = self.markerSvg({ radius: 6, fillOpacity: 1, colour: "#9a9a9a", status: code });
+      row.appendChild(sw);
+      row.appendChild(document.createTextNode(c.statusLabels[code] || code));
+      statuses.appendChild(row);
+    });
+    var disputedRow = el("div");
+    var dsw = el("span", "atlas-glyph");
+    dsw.innerHTML = self.markerSvg({ radius: 6, fillOpacity: 1, colour: "#9a9a9a", status: "", disputed: true });
+    disputedRow.appendChild(dsw);
+    disputedRow.appendChild(document.createTextNode("? disputed by another source"));
+    statuses.appendChild(disputedRow);
+    details.appendChild(statuses);
     details.appendChild(el("div", "atlas-legend-title", "What a point stands for"));
     var rows = [
       ["Solid dot", "the compound itself"],
       ["Pale dot + halo", "a town, zone or province; the site is somewhere inside"],
-      ["Dashed", "unverified estimate"],
+      ["Dashed outline", "unverified estimate"],
+      ["Dashed line", "part of a larger site"],
       ["Dark badge n", "n dated events there"],
       ["Thick black ring", "your uploaded sites"],
     ];
@@ -179,30 +203,162 @@
     return this.config.zoneColours[zone] || "#777777";
   };
 
-  Atlas.prototype.siteTooltip = function (name) {
+  /* A marker's tooltip: the name as text, plus the site id in a hidden span. The id
+     travels with every click (streamlit-folium reports the clicked layer's tooltip
+     text), so a click, a spiderfied cluster leg and the keyboard all open the right
+     site, even when several sites share one point. */
+  Atlas.prototype.siteTooltip = function (name, id) {
     // Leaflet and streamlit-folium both treat a string tooltip as HTML: escape it.
-    return escapeHtml(name);
+    var tip = escapeHtml(name);
+    if (id != null) tip += '<span hidden class="atlas-id">|site=' + escapeHtml(id) + "</span>";
+    return tip;
   };
 
-  Atlas.prototype.siteMarker = function (rows, i, kind) {
+  Atlas.prototype.statusLabel = function (code, disputed) {
+    var label = this.config.statusLabels[code] || code || "";
+    return disputed ? label + " (disputed)" : label;
+  };
+
+  /* The marker as an SVG: fill colour = zone type; a halo (drawn apart) = how much
+     ground the point stands for; dashed outline = low confidence; the status as of the
+     chosen date = a shape drawn over the dot (readable in grey-scale and without colour):
+     centre dot operating, slash raided, cross closed, square frame seized, rays struck,
+     triangle demolished (outline claimed, solid verified), arrow relocated, double ring
+     forfeited; an ended site (closed, demolished, relocated, forfeited) is hollow;
+     "?" = disputed by another source. */
+  Atlas.prototype.markerSvg = function (opts) {
+    var c = 13;
+    var r = opts.radius;
+    var ended = ENDED[opts.status] === true;
+    var colour = opts.colour;
+    var parts = [];
+    var dash = opts.low ? ' stroke-dasharray="3 2"' : "";
+    if (ended) {
+      parts.push('<circle cx="13" cy="13" r="' + (r + 1.5) + '" fill="#ffffff" stroke="#222222" stroke-width="1"' + dash + "/>");
+      parts.push('<circle cx="13" cy="13" r="' + (r - 0.5) + '" fill="#ffffff" stroke="' + colour + '" stroke-width="3"/>');
+    } else {
+      var stroke = opts.upload ? "#000000" : "#222222";
+      var width = opts.upload ? 3 : 1.5;
+      parts.push('<circle cx="13" cy="13" r="' + r + '" fill="' + colour + '" fill-opacity="' + opts.fillOpacity + '" stroke="' + stroke + '" stroke-width="' + width + '"' + dash + "/>");
+    }
+    var ink = ' stroke="#111111" stroke-width="2.2" stroke-linecap="round" fill="none"';
+    var halo = ' stroke="#ffffff" stroke-width="4.2" stroke-linecap="round" fill="none"';
+    var line = function (x1, y1, x2, y2) {
+      var d = 'x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"';
+      return "<line " + d + halo + "/><line " + d + ink + "/>";
+    };
+    switch (opts.status) {
+      case "operating":
+        parts.push('<circle cx="13" cy="13" r="2.6" fill="#111111" stroke="#ffffff" stroke-width="1"/>');
+        break;
+      case "raided":
+        parts.push(line(c - 6, c + 6, c + 6, c - 6));
+        break;
+      case "closed":
+        parts.push(line(c - 4.5, c - 4.5, c + 4.5, c + 4.5) + line(c - 4.5, c + 4.5, c + 4.5, c - 4.5));
+        break;
+      case "seized":
+        parts.push('<rect x="2.5" y="2.5" width="21" height="21" fill="none" stroke="#111111" stroke-width="2"/>');
+        break;
+      case "struck":
+        for (var k = 0; k < 8; k++) {
+          var a = (k * Math.PI) / 4;
+          parts.push(line(
+            (c + Math.cos(a) * (r + 2)).toFixed(1), (c + Math.sin(a) * (r + 2)).toFixed(1),
+            (c + Math.cos(a) * (r + 5)).toFixed(1), (c + Math.sin(a) * (r + 5)).toFixed(1)
+          ));
+        }
+        break;
+      case "demolished_claimed":
+      case "demolished_verified":
+        var solid = opts.status === "demolished_verified";
+        parts.push('<path d="M8.5 10 L17.5 10 L13 17 Z" fill="' + (solid ? "#111111" : "#ffffff") + '" stroke="#111111" stroke-width="1.6" stroke-linejoin="round"/>');
+        break;
+      case "relocated":
+        parts.push(line(c - 5, c, c + 5, c) + line(c + 2, c - 3, c + 5, c) + line(c + 2, c + 3, c + 5, c));
+        break;
+      case "forfeited":
+        parts.push('<circle cx="13" cy="13" r="3" fill="none" stroke="#111111" stroke-width="1.8"/>');
+        break;
+    }
+    if (opts.disputed) {
+      parts.push('<text x="21" y="9" font-family="system-ui, sans-serif" font-size="11" font-weight="700" fill="#111111" stroke="#ffffff" stroke-width="3" paint-order="stroke">?</text>');
+    }
+    return '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="26" viewBox="0 0 26 26" aria-hidden="true">' + parts.join("") + "</svg>";
+  };
+
+  Atlas.prototype.siteMarker = function (rows, i, kind, state) {
     var precision = rows.precision[i];
-    var low = rows.confidence[i] === "low";
     var style = this.config.precisionStyle[precision] || this.config.precisionStyle.town;
-    var marker = L.circleMarker([rows.lat[i], rows.lon[i]], {
-      radius: style.radius,
-      color: kind === "upload" ? "#000000" : "#222222",
-      weight: kind === "upload" ? 3 : 1.5,
-      fillColor: this.colour(rows.zone[i]),
-      fillOpacity: style.fillOpacity,
-      dashArray: low ? "3 3" : null,
+    var status = (state && state[0]) || "reported";
+    var disputed = !!(state && state[1]);
+    var icon = L.divIcon({
+      className: "atlas-site",
+      html: this.markerSvg({
+        radius: style.radius,
+        fillOpacity: style.fillOpacity,
+        colour: this.colour(rows.zone[i]),
+        low: rows.confidence[i] === "low",
+        upload: kind === "upload",
+        status: kind === "upload" ? "" : status,
+        disputed: disputed,
+      }),
+      iconSize: [26, 26],
+      iconAnchor: [13, 13],
+      tooltipAnchor: [0, -10],
+      popupAnchor: [0, -10],
     });
-    marker.bindTooltip(this.siteTooltip(rows.name[i]));
+    var marker = L.marker([rows.lat[i], rows.lon[i]], { icon: icon, keyboard: true, riseOnHover: true });
+    marker.bindTooltip(this.siteTooltip(rows.name[i], rows.id[i]), { direction: "top" });
     var self = this;
     marker.bindPopup(function () {
-      return self.sitePopup(rows, i, kind);
-    });
+      return self.sitePopup(rows, i, kind, kind === "upload" ? null : [status, disputed]);
+    }, { autoPanPaddingTopLeft: [60, 20], autoPanPaddingBottomRight: [20, 20] });
     marker.atlasSite = rows.id[i];
+    var label = rows.name[i] + (kind === "upload" ? ", your upload" : ", " + this.statusLabel(status, disputed));
+    marker.on("add", function () {
+      var node = marker.getElement();
+      if (!node) return;
+      node.setAttribute("data-site", rows.id[i]);
+      node.setAttribute("data-status", kind === "upload" ? "upload" : status);
+      node.setAttribute("aria-label", label);
+    });
+    // Enter or Space on a focused marker does what a click does (Leaflet only opens the
+    // popup): the click reaches streamlit-folium and opens the dossier.
+    marker.on("keypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if (key !== "Enter" && key !== " ") return;
+      if (key === " " && e.originalEvent.preventDefault) e.originalEvent.preventDefault();
+      marker.fire("click", { latlng: marker.getLatLng(), originalEvent: e.originalEvent }, true);
+    });
     return marker;
+  };
+
+  /* Cluster icon: markercluster's look, plus an accessible name listing what it holds. */
+  Atlas.prototype.clusterIcon = function (cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var icon = L.divIcon({
+      html: "<div><span>" + String(count | 0) + "</span></div>",
+      className: "marker-cluster marker-cluster-" + size,
+      iconSize: new L.Point(40, 40),
+    });
+    var kids = cluster.getAllChildMarkers();
+    var names = [];
+    for (var k = 0; k < kids.length && k < 5; k++) {
+      var tip = kids[k].getTooltip();
+      var div = document.createElement("div");
+      div.innerHTML = tip ? tip.getContent() : "";
+      var hidden = div.querySelector(".atlas-id");
+      if (hidden) hidden.remove();
+      names.push(div.textContent);
+    }
+    var label = count + " sites here: " + names.join("; ") + (count > 5 ? "; …" : "") + ". Press Enter to show them.";
+    cluster.once("add", function () {
+      var node = cluster.getElement && cluster.getElement();
+      if (node) node.setAttribute("aria-label", label);
+    });
+    return icon;
   };
 
   Atlas.prototype.halo = function (rows, i) {
@@ -231,10 +387,19 @@
     return L.canvas({ padding: 0.5, pane: "atlasHalos" });
   };
 
-  Atlas.prototype.sitePopup = function (rows, i, kind) {
+  Atlas.prototype.sitePopup = function (rows, i, kind, state) {
     var c = this.config;
     var box = el("div", "atlas-popup");
     box.appendChild(el("div", "atlas-title", rows.name[i]));
+    if (state) {
+      var detail = this.statusDetail[i];
+      var line = "Status as of " + (this.asOf || "today") + ": " + this.statusLabel(state[0], state[1]);
+      if (detail && detail.since) line += " since " + detail.since;
+      box.appendChild(el("div", "atlas-line atlas-status", line));
+      if (state[1]) {
+        box.appendChild(el("div", "atlas-warn", "Disputed: another source contradicts this claim (see the dossier)."));
+      }
+    }
     var country = c.countryNames[rows.country[i]] || rows.country[i];
     box.appendChild(el("div", "atlas-line", country + " \u00b7 " + (c.zoneLabels[rows.zone[i]] || rows.zone[i])));
     box.appendChild(el("div", "atlas-line", "Precision: " + (c.precisionLabels[rows.precision[i]] || rows.precision[i])));
@@ -308,7 +473,7 @@
       iconAnchor: [-6, 22],
     });
     var marker = L.marker([sites.lat[siteIndex], sites.lon[siteIndex]], { icon: icon, keyboard: false });
-    marker.bindTooltip(this.siteTooltip(sites.name[siteIndex]));
+    marker.bindTooltip(this.siteTooltip(sites.name[siteIndex], sites.id[siteIndex]));
     var self = this;
     var events = this.data.events;
     marker.bindPopup(function () {
@@ -347,12 +512,51 @@
     var sites = data.sites;
     var n = sites.id.length;
     var mask = decodeMask(spec.sites, n);
+    var self = this;
+    // Status as of the chosen date, for the sites whose status is not plain "reported".
+    var st = spec.status || { row: [], code: [], disputed: [], since: [] };
+    var states = {};
+    this.statusDetail = {};
+    for (var s = 0; s < st.row.length; s++) {
+      states[st.row[s]] = [st.code[s], !!st.disputed[s]];
+      this.statusDetail[st.row[s]] = { since: st.since[s] };
+    }
+    this.asOf = spec.asOf || null;
+    if (this.legendStatusTitle) {
+      this.legendStatusTitle.textContent = "Status as of " + (this.asOf || "today") + " (shape)";
+    }
+    var selectZoom = this.config.selectZoom;
     var cluster = L.markerClusterGroup({
       chunkedLoading: true,
       showCoverageOnHover: false,
-      maxClusterRadius: 40,
-      spiderfyOnMaxZoom: true,
-      disableClusteringAtZoom: this.config.selectZoom,
+      // From the zoom that shows one site, only (nearly) coincident points still cluster,
+      // so several compounds placed at one town point stay separately reachable.
+      maxClusterRadius: function (zoom) { return zoom >= selectZoom ? 6 : 40; },
+      spiderfyOnMaxZoom: false,
+      zoomToBoundsOnClick: false,
+      iconCreateFunction: function (c) { return self.clusterIcon(c); },
+    });
+    // A cluster whose sites share one point (or that cannot split further) fans out;
+    // otherwise it zooms in. Enter on a focused cluster does the same.
+    cluster.on("clusterclick clusterkeypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if (e.type === "clusterkeypress" && key !== "Enter" && key !== " ") return;
+      var layer = e.layer;
+      var b = layer.getBounds();
+      var samePoint = b.getNorthEast().equals(b.getSouthWest(), 1e-6);
+      if (samePoint || self.map.getZoom() >= self.map.getMaxZoom()) {
+        layer.spiderfy();
+        if (e.type === "clusterkeypress") {
+          // Move keyboard focus to the first fanned-out site.
+          setTimeout(function () {
+            var kids = layer.getAllChildMarkers();
+            var node = kids.length && kids[0].getElement();
+            if (node) node.focus();
+          }, 350);
+        }
+      } else {
+        layer.zoomToBounds({ padding: [30, 30] });
+      }
     });
     var halos = L.layerGroup();
     var markers = [];
@@ -360,17 +564,28 @@
     for (var i = 0; i < n; i++) {
       if (!mask[i]) continue;
       shownIdx.push(i);
-      markers.push(this.siteMarker(sites, i, "site"));
+      markers.push(this.siteMarker(sites, i, "site", states[i] || null));
     }
     cluster.addLayers(markers);
     group.addLayer(cluster);
 
     // Halos say how much ground a point stands for. Thousands of them would swamp the
     // map, so beyond haloLimit they appear only when zoomed in.
-    var self = this;
     for (var h = 0; h < shownIdx.length; h++) {
       var halo = this.halo(sites, shownIdx[h]);
       if (halo) halos.addLayer(halo);
+    }
+    // A sub-site (KK Park II within KK Park) is tied to its parent by a thin dashed line.
+    var parents = sites.parent || [];
+    for (var q = 0; q < shownIdx.length; q++) {
+      var p = parents[shownIdx[q]];
+      if (p == null || p < 0 || !mask[p]) continue;
+      var child = shownIdx[q];
+      if (sites.lat[p] === sites.lat[child] && sites.lon[p] === sites.lon[child]) continue;
+      halos.addLayer(L.polyline([[sites.lat[child], sites.lon[child]], [sites.lat[p], sites.lon[p]]], {
+        color: "#333333", weight: 1.5, dashArray: "4 4", interactive: false,
+        renderer: this.haloRenderer || (this.haloRenderer = this.makeHaloRenderer()),
+      }));
     }
     var syncHalos = function () {
       var want = shownIdx.length <= self.config.haloLimit || self.map.getZoom() >= self.config.haloMinZoom;

@@ -146,7 +146,7 @@ def test_country_filter_redraws_markers_in_the_same_iframe(
 
 def black_marker(frame: Frame) -> Locator:
     """Phnom Penh's marker once the map is zoomed to it (the only "city" site there)."""
-    return frame.locator('path.leaflet-interactive[fill="#000000"]')
+    return frame.locator('[data-site="phnom_penh"]')
 
 
 def stable_center(page: Page, locator: Locator) -> tuple[float, float]:
