@@ -1,0 +1,265 @@
+"""A site's status through time (components.data.status), on small hand-built tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from components.data import status
+from components.data.status import (
+    SITE_STATUSES,
+    StatusTable,
+    data_dates,
+    first_reported,
+    site_timeline,
+    span_ends,
+    span_starts,
+    status_at,
+    status_changes,
+    status_counts,
+)
+from components.data.tables import date_span
+
+
+def _locations() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "site_id": ["kk", "sk", "bv", "pp", "nn"],
+            "name": ["KK Park", "Shwe Kokko", "Bavet", "Poipet", "Nowhere"],
+            "source_ids": ["S1;S2", "S3", "", "S9;S4", "S4"],
+        }
+    )
+
+
+def _sources() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source_id": ["S1", "S2", "S3", "S4", "S5", "S6"],
+            "date": ["2023-06", "2022-03-15", "2024", "", "2025-11-20", "2025-12-01"],
+            "quote": ["q1", "q2", "q3", "q4", "q5", "q6"],
+        }
+    )
+
+
+def _events() -> pd.DataFrame:
+    rows = [
+        # event_id, date, site_id, event_type, status, source_id, disputed_by, summary
+        ("E1", "2023-01-10", "kk", "report", "operating", "S1", "", "Workers seen inside"),
+        ("E2", "2025-10", "kk", "raid", "raided", "S5", "", "Army raid"),
+        ("E3", "2025-11-18", "kk", "report", "demolished_claimed", "S5", "S6", "Junta claim"),
+        ("E4", "2025-11-18", "kk", "report", "demolished_verified", "S6", "", "Imagery"),
+        ("E5", "2021-05-01", "bv", "report", "", "S3", "", "A report, no status"),
+        ("E6", "2024-02-02", "", "policy", "", "S3", "", "National policy"),
+        ("E7", "2026", "sk", "strike", "struck", "S5", "", "Strike"),
+        ("E8", "2025-01-01", "gone", "raid", "raided", "S5", "", "At an unmapped site"),
+    ]
+    cols = [
+        "event_id",
+        "date",
+        "site_id",
+        "event_type",
+        "status",
+        "source_id",
+        "disputed_by",
+        "summary",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+@pytest.fixture
+def tables():
+    return _locations(), _events(), _sources()
+
+
+def test_vocabulary_has_one_definition():
+    from components.data import tables
+
+    assert status.SITE_STATUSES is tables.SITE_STATUSES
+    assert SITE_STATUSES[0] == "reported" and len(SITE_STATUSES) == 10
+
+
+@pytest.mark.parametrize("value", ["2025", "2025-02", "2025-02-14", ""])
+def test_vectorised_spans_match_date_span(value):
+    want = date_span(value) if value else ("", "")
+    series = pd.Series([value])
+    assert (span_starts(series)[0], span_ends(series)[0]) == want
+
+
+def test_first_reported_takes_the_earliest_source_or_event(tables):
+    loc, ev, src = tables
+    first = first_reported(loc, ev, src)
+    assert first.shape == (5,) and first.dtype == object
+    assert list(first) == [
+        "2022-03-15",  # kk: S2 (2022-03-15) before S1 (2023-06) and E1 (2023-01-10)
+        "2024-01-01",  # sk: S3 "2024" counts from 1 January; E7 (2026) is later
+        "2021-05-01",  # bv: no cited source, its event E5
+        "",  # pp: S9 unknown, S4 undated
+        "",  # nn: only an undated source
+    ]
+
+
+def test_status_changes_columns_and_order(tables):
+    _, ev, _ = tables
+    ch = status_changes(ev)
+    assert list(ch["event_id"]) == ["E8", "E1", "E2", "E3", "E4", "E7"]  # by site, day, file
+    assert list(ch.columns[:8]) == [
+        "site_id",
+        "date",
+        "start",
+        "status",
+        "event_id",
+        "source_id",
+        "disputed",
+        "disputed_by",
+    ]
+    e2 = ch.set_index("event_id").loc["E2"]
+    assert e2["date"] == "2025-10" and e2["start"] == "2025-10-01"
+    assert ch["disputed"].dtype == bool
+    assert list(ch.loc[ch["disputed"], "event_id"]) == ["E3"]
+
+
+def test_status_changes_without_status_column():
+    ev = _events().drop(columns=["status", "disputed_by", "event_id"])
+    assert status_changes(ev).empty
+
+
+def test_status_changes_rejects_unknown_status():
+    ev = _events()
+    ev.loc[0, "status"] = "vanished"
+    with pytest.raises(ValueError, match="vanished"):
+        status_changes(ev)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "codes"),
+    [
+        # kk, sk, bv, pp, nn
+        ("2021-01-01", ["", "", "", "reported", "reported"]),
+        ("2021-05-01", ["", "", "reported", "reported", "reported"]),  # counts that day
+        ("2022-03-15", ["reported", "", "reported", "reported", "reported"]),
+        ("2023-01-10", ["operating", "", "reported", "reported", "reported"]),
+        ("2024-01-01", ["operating", "reported", "reported", "reported", "reported"]),
+        ("2025-09-30", ["operating", "reported", "reported", "reported", "reported"]),
+        ("2025-10-01", ["raided", "reported", "reported", "reported", "reported"]),  # month
+        # Two claims the same day: the later row in the file wins.
+        ("2025-11-18", ["demolished_verified", "reported", "reported", "reported", "reported"]),
+        ("2026-01-01", ["demolished_verified", "struck", "reported", "reported", "reported"]),
+        (None, ["demolished_verified", "struck", "reported", "reported", "reported"]),
+    ],
+)
+def test_status_at_truth_table(tables, as_of, codes):
+    loc, ev, src = tables
+    now = status_at(loc, status_changes(ev), first_reported(loc, ev, src), as_of)
+    assert list(now.code) == codes
+    assert list(now.reported) == [c != "" for c in codes]
+    assert [SITE_STATUSES[i] if i >= 0 else "" for i in now.index] == codes
+    assert now.as_of == (as_of or "")
+
+
+def test_status_at_carries_since_source_and_dispute(tables):
+    loc, ev, src = tables
+    ev = ev[ev["event_id"] != "E4"]  # leave the junta claim standing alone
+    now = status_at(loc, status_changes(ev), first_reported(loc, ev, src), "2025-12-01")
+    assert now.code[0] == "demolished_claimed"
+    assert now.disputed[0] and not now.disputed[1:].any()
+    assert (now.since[0], now.event_id[0], now.source_id[0]) == ("2025-11-18", "E3", "S5")
+    # A plain "reported" status: since its first report, no event behind it.
+    assert (now.since[1], now.event_id[1], now.source_id[1]) == ("2024-01-01", "", "")
+    assert now.since[3] == ""  # undated report
+    assert now.disputed.dtype == bool
+
+
+def test_status_table_answers_many_dates_like_status_at(tables):
+    loc, ev, src = tables
+    changes, first = status_changes(ev), first_reported(loc, ev, src)
+    table = StatusTable.build(loc, ev, src)
+    for day in ["2020-01-01", "2023-06-30", "2025-10-15", "2025-11-18", "2030-01-01"]:
+        a, b = table.at(day), status_at(loc, changes, first, day)
+        for field in ("code", "since", "event_id", "source_id", "disputed", "index"):
+            assert list(getattr(a, field)) == list(getattr(b, field)), (day, field)
+
+
+def test_status_at_site_order_does_not_matter(tables):
+    loc, ev, src = tables
+    shuffled = loc.iloc[[4, 2, 0, 3, 1]].reset_index(drop=True)
+    now = status_at(shuffled, status_changes(ev), first_reported(shuffled, ev, src), None)
+    assert list(now.code) == ["reported", "reported", "demolished_verified", "reported", "struck"]
+
+
+def test_status_at_without_changes_or_sites():
+    loc = _locations()
+    no_changes = status_changes(_events().iloc[0:0])
+    now = status_at(loc, no_changes, np.array([""] * 5, dtype=object), "2025-01-01")
+    assert list(now.code) == ["reported"] * 5
+    empty = status_at(loc.iloc[0:0], status_changes(_events()), np.array([], dtype=object), None)
+    assert empty.code.shape == (0,)
+
+
+@pytest.mark.parametrize("as_of", ["2025-02-30", "2025-11", "25-11-01", "", "yesterday"])
+def test_status_at_rejects_a_bad_date(tables, as_of):
+    loc, ev, src = tables
+    with pytest.raises(ValueError, match="as_of"):
+        status_at(loc, status_changes(ev), first_reported(loc, ev, src), as_of)
+
+
+def test_status_at_checks_first_shape(tables):
+    loc, ev, _ = tables
+    with pytest.raises(ValueError, match="shape"):
+        status_at(loc, status_changes(ev), np.array(["", ""], dtype=object), None)
+
+
+def test_status_counts_and_having(tables):
+    loc, ev, src = tables
+    now = StatusTable.build(loc, ev, src).at("2026-06-01")
+    assert status_counts(now) == {"reported": 3, "struck": 1, "demolished_verified": 1}
+    assert status_counts(now.code) == status_counts(now)  # a plain code array works too
+    shown = np.array([True, True, False, False, False])
+    assert status_counts(now, shown) == {"struck": 1, "demolished_verified": 1}
+    early = StatusTable.build(loc, ev, src).at("2021-01-01")
+    assert status_counts(early) == {"reported": 2}  # not-yet-reported sites not counted
+    assert list(now.having(["struck", "no_such"])) == [False, True, False, False, False]
+
+
+def test_site_timeline_starts_with_the_first_report(tables):
+    loc, ev, src = tables
+    tl = site_timeline("kk", loc, ev, src)
+    assert list(tl["status"]) == [
+        "reported",
+        "operating",
+        "raided",
+        "demolished_claimed",
+        "demolished_verified",
+    ]
+    first = tl.iloc[0]
+    assert (first["date"], first["source_id"], first["event_id"]) == ("2022-03-15", "S2", "")
+    claim = tl[tl["event_id"] == "E3"].iloc[0]
+    assert claim["disputed"] and claim["disputed_by"] == "S6"
+    assert claim["summary"] == "Junta claim" and claim["label"] == "Demolition claimed"
+    assert tl["start"].is_monotonic_increasing
+    assert tl["disputed"].dtype == bool
+
+
+def test_site_timeline_from_an_event_or_undated(tables):
+    loc, ev, src = tables
+    bv = site_timeline("bv", loc, ev, src)
+    assert len(bv) == 1
+    assert (bv.iloc[0]["date"], bv.iloc[0]["event_id"], bv.iloc[0]["summary"]) == (
+        "2021-05-01",
+        "E5",
+        "A report, no status",
+    )
+    pp = site_timeline("pp", loc, ev, src)  # nothing dated: an undated "reported" row
+    assert list(pp["status"]) == ["reported"] and pp.iloc[0]["date"] == ""
+    assert pp.iloc[0]["source_id"] == "S9"
+    assert site_timeline("nope", loc, ev, src).empty
+
+
+def test_data_dates_span_events_and_sources(tables):
+    _, ev, src = tables
+    assert data_dates(ev) == ("2021-05-01", "2026-12-31")
+    assert data_dates(ev[ev["event_id"].isin(["E2"])]) == ("2025-10-01", "2025-10-31")
+    feb = pd.DataFrame({"date": ["2024-02"]})
+    assert data_dates(feb) == ("2024-02-01", "2024-02-29")  # a real last day
+    assert data_dates(ev.iloc[[1]], src) == ("2022-03-15", "2025-12-01")
+    assert data_dates(pd.DataFrame({"date": [""]})) == ("", "")
