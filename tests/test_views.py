@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from components.analysis import dossier, export, figures
 from components.analysis.filters import (
     Options,
     View,
+    date_window,
     event_mask,
     event_site_rows,
     params_from_view,
@@ -24,6 +26,8 @@ from components.analysis.filters import (
     view_from_params,
 )
 from components.data import load_atlas
+from components.data.status import SITE_STATUSES, StatusTable
+from components.data.tables import EVENT_TYPES
 from components.map import view as map_view
 from components.ui.text import md, md_link, safe_url
 
@@ -131,6 +135,240 @@ def test_url_values_are_checked_against_the_options(options, params, countries, 
 def test_url_query_is_truncated(options):
     view, _ = view_from_params({"q": ["x" * 5000]}, options)
     assert len(view.query) == 200
+
+
+# --- time and status filters, on small hand-built tables ---------------------------------
+
+TODAY = date(2026, 12, 1)
+TIME_OPTIONS = Options(
+    countries=("KH", "MM", "PH"),
+    zones=("compound", "city"),
+    confidences=("high", "medium", "low"),
+    sites=frozenset({"kk", "bv", "pp"}),
+    first_date="2022-09-29",
+    last_date="2026-11-30",
+)
+
+
+def _time_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    loc = pd.DataFrame(
+        {
+            "site_id": ["kk", "bv", "pp"],
+            "name": ["KK Park", "Bavet", "Bamban, Tarlac"],
+            "aliases": ["", "", ""],
+            "country": ["MM", "KH", "PH"],
+            "zone_type": ["compound", "city", "compound"],
+            "confidence": ["high", "medium", "low"],
+            "source_ids": ["S1", "S2", "S3"],
+        }
+    )
+    src = pd.DataFrame(
+        {"source_id": ["S1", "S2", "S3"], "date": ["2022-10", "2023-05-01", "2025-06-01"]}
+    )
+    ev = pd.DataFrame(
+        [
+            ("E1", "2023-02-01", "MM", "report", "kk", "operating", ""),
+            ("E2", "2025-10", "MM", "raid", "kk", "raided", ""),
+            ("E3", "2025-11-18", "MM", "report", "kk", "demolished_claimed", "S9"),
+            ("E4", "2024-03-03", "KH", "sanction", "bv", "closed", ""),
+            ("E5", "2024", "KH", "policy", "", "", ""),
+            ("E6", "2025-12-24", "PH", "prosecution", "", "", ""),
+        ],
+        columns=["event_id", "date", "country", "event_type", "site_id", "status", "disputed_by"],
+    )
+    return loc, ev, src
+
+
+def test_options_default_to_the_whole_vocabulary():
+    old = Options(countries=("KH",), zones=("city",), confidences=("high",))
+    assert old.statuses == SITE_STATUSES and old.event_types == EVENT_TYPES
+    assert old.first_date is None and old.last_date is None
+    assert date_window(old) == (None, None)
+    assert date_window(TIME_OPTIONS, TODAY) == (date(2022, 1, 1), TODAY)
+    later = date(2027, 3, 1)
+    assert date_window(TIME_OPTIONS, later)[1] == later  # "as of today" stays reachable
+
+
+@pytest.mark.parametrize(
+    ("view", "active"),
+    [
+        (View(), False),
+        (View(statuses=("raided",)), True),
+        (View(event_types=("raid",)), True),
+        (View(start="2024-01-01", end="2024-12-31", as_of="2025-01-01"), False),
+        (View(site="kk"), False),
+        (View(query="x"), True),
+    ],
+)
+def test_view_active_counts_filters_not_dates(view, active):
+    assert view.active is active
+
+
+@pytest.mark.parametrize(
+    ("view", "shown"),
+    [
+        (View(as_of="2022-01-01"), []),  # nothing reported yet
+        (View(as_of="2022-10-01"), ["kk"]),  # S1 "2022-10" counts from 1 October
+        (View(as_of="2024-03-03"), ["kk", "bv"]),
+        (View(as_of="2025-06-01"), ["kk", "bv", "pp"]),
+        (View(as_of="2024-06-01", statuses=("closed",)), ["bv"]),
+        (View(as_of="2024-06-01", statuses=("operating", "closed")), ["kk", "bv"]),
+        (View(as_of="2025-10-01", statuses=("operating",)), []),  # kk raided by then
+        (View(as_of="2025-10-01", statuses=("raided",)), ["kk"]),
+        (View(as_of="2025-12-01", statuses=("demolished_claimed",)), ["kk"]),  # disputed
+        (View(as_of="2025-12-01", statuses=("reported",)), ["pp"]),
+        (View(as_of="2025-12-01", statuses=("reported",), countries=("KH",)), []),
+        (View(statuses=("struck",)), []),
+    ],
+)
+def test_site_filter_by_status_at_a_date(view, shown):
+    loc, ev, src = _time_tables()
+    status = StatusTable.build(loc, ev, src).at(view.as_of)
+    mask = site_mask(loc, view, status_codes=status)
+    assert list(loc.loc[mask, "site_id"]) == shown
+    # The plain code array filters the same way as the StatusAt.
+    assert (site_mask(loc, view, None, status.code) == mask).all()
+
+
+def test_site_filter_without_status_treats_sites_as_reported():
+    loc, _, _ = _time_tables()
+    assert site_mask(loc, View(statuses=("reported", "raided"))).all()
+    assert not site_mask(loc, View(statuses=("raided",))).any()
+    with pytest.raises(ValueError, match="shape"):
+        site_mask(loc, View(), status_codes=np.array(["reported"], dtype=object))
+
+
+def _shown_events(view: View, *dates: str | None) -> list[str]:
+    loc, ev, src = _time_tables()
+    status = StatusTable.build(loc, ev, src).at(view.as_of)
+    mask = site_mask(loc, view, status_codes=status)
+    rows = event_site_rows(ev, loc)
+    return list(ev.loc[event_mask(ev, rows, mask, view, *dates), "event_id"])
+
+
+@pytest.mark.parametrize(
+    ("view", "shown"),
+    [
+        (View(), ["E1", "E2", "E3", "E4", "E5", "E6"]),
+        (View(event_types=("raid", "policy")), ["E2", "E5"]),
+        (View(event_types=("strike",)), []),
+        # Events appear up to the "as of" day; "2025-10" starts on 1 October.
+        (View(as_of="2025-09-30"), ["E1", "E4", "E5"]),
+        (View(as_of="2025-10-01"), ["E1", "E2", "E4", "E5"]),
+        (View(as_of="2024-01-01"), ["E1", "E5"]),  # "2024" starts on 1 January
+        # The event date range keeps any event whose span overlaps it.
+        (View(start="2024-06-01", end="2025-10-15"), ["E2", "E5"]),
+        (View(start="2025-11-01"), ["E3", "E6"]),
+        (View(end="2023-12-31"), ["E1"]),
+        (View(start="2024-01-01", as_of="2025-10-05"), ["E2", "E4", "E5"]),
+        # A status filter is a site filter: events at no mapped site drop out.
+        (View(statuses=("closed",)), ["E4"]),
+        (View(countries=("KH",)), ["E4", "E5"]),
+        (View(countries=("PH",), event_types=("prosecution",)), ["E6"]),
+    ],
+)
+def test_event_filter_truth_table(view, shown):
+    assert _shown_events(view) == shown
+
+
+def test_event_filter_explicit_dates_still_work():
+    assert _shown_events(View(), "2024-06-01", "2025-10-15") == ["E2", "E5"]
+    ranged = View(start="2020-01-01", end="2030-01-01")
+    assert _shown_events(ranged, "2024-06-01", "2025-10-15") == ["E2", "E5"]  # args win
+
+
+def test_url_round_trip_with_time_and_status():
+    view = View(
+        countries=("MM", "KH"),
+        zones=("compound",),
+        confidences=("high",),
+        query="Bamban, Tarlac",
+        site="pp",
+        statuses=("raided", "demolished_claimed"),
+        event_types=("raid", "strike"),
+        start="2023-01-01",
+        end="2025-12-31",
+        as_of="2025-11-30",
+    )
+    params = params_from_view(view)
+    assert params["status"] == ["raided,demolished_claimed"]
+    assert params["etype"] == ["raid,strike"]
+    assert (params["from"], params["to"], params["asof"]) == (
+        ["2023-01-01"],
+        ["2025-12-31"],
+        ["2025-11-30"],
+    )
+    back, notices = view_from_params(params, TIME_OPTIONS, TODAY)
+    assert back == view and notices == []
+    assert params_from_view(back) == params  # params -> view -> params is identity
+
+
+def test_url_leaves_out_unset_dates():
+    params = params_from_view(View(statuses=("closed",), as_of="2024-01-31"))
+    assert params == {"status": ["closed"], "asof": ["2024-01-31"]}
+    assert params_from_view(View()) == {}
+
+
+@pytest.mark.parametrize("q", ["Bamban, Tarlac", "a,b,,c", " ,leading comma", "Möng La, Shan"])
+def test_url_query_keeps_commas(q):
+    view, notices = view_from_params({"q": [q]}, TIME_OPTIONS, TODAY)
+    assert view.query == q.strip() and notices == []
+    assert params_from_view(view) == {"q": [q.strip()]}
+
+
+def test_url_repeated_query_values_are_joined():
+    view, _ = view_from_params({"q": ["kk", "park"]}, TIME_OPTIONS, TODAY)
+    assert view.query == "kk park"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "notices"),
+    [
+        ({"status": ["raided,closed"]}, {"statuses": ("raided", "closed")}, []),
+        ({"status": ["raided", "raided"]}, {"statuses": ("raided",)}, []),
+        ({"status": ["vanished,raided"]}, {"statuses": ("raided",)}, ["unknown status"]),
+        ({"status": ["RAIDED"]}, {"statuses": ()}, ["unknown status"]),  # codes are exact
+        ({"etype": ["raid,strike"]}, {"event_types": ("raid", "strike")}, []),
+        ({"etype": ["<script>"]}, {"event_types": ()}, ["unknown etype"]),
+        ({"from": ["2024-01-01"]}, {"start": "2024-01-01"}, []),
+        ({"from": ["2024-1-1"]}, {"start": None}, ["not a date"]),
+        ({"from": ["2024-02-30"]}, {"start": None}, ["not a date"]),
+        ({"to": ["2024"]}, {"end": None}, ["not a date"]),
+        ({"to": ["yesterday"]}, {"end": None}, ["not a date"]),
+        ({"asof": ["2025-13-01"]}, {"as_of": None}, ["not a date"]),
+        ({"asof": ["2021-12-31"]}, {"as_of": None}, ["outside"]),  # before the data's year
+        ({"asof": ["2022-01-01"]}, {"as_of": "2022-01-01"}, []),
+        ({"asof": ["2026-12-01"]}, {"as_of": "2026-12-01"}, []),  # today
+        ({"asof": ["2026-12-02"]}, {"as_of": None}, ["outside"]),  # the future
+        ({"to": ["9999-12-31"]}, {"end": None}, ["outside"]),
+        ({"asof": ["2024-01-01", "2025-01-01"]}, {"as_of": "2024-01-01"}, ["first of several"]),
+        (
+            {"from": ["2025-06-01"], "to": ["2024-01-31"]},
+            {"start": "2024-01-31", "end": "2025-06-01"},
+            ["Swapped"],
+        ),
+        (
+            {"from": ["2025-06-01"], "to": ["junk"]},
+            {"start": "2025-06-01", "end": None},
+            ["not a date"],
+        ),
+        ({"from": ["2024-05-05"], "to": ["2024-05-05"]}, {"start": "2024-05-05"}, []),
+        ({"from": [""], "asof": ["  "]}, {"start": None, "as_of": None}, []),
+    ],
+)
+def test_url_time_and_status_values_are_checked(params, expected, notices):
+    view, got = view_from_params(params, TIME_OPTIONS, TODAY)
+    for name, value in expected.items():
+        assert getattr(view, name) == value, name
+    assert len(got) == len(notices), got
+    for notice, text in zip(notices, got, strict=True):
+        assert notice in text
+
+
+def test_url_dates_unbounded_without_data_dates():
+    loose = Options(countries=(), zones=(), confidences=())
+    view, notices = view_from_params({"asof": ["1990-01-01"]}, loose)
+    assert view.as_of == "1990-01-01" and notices == []
 
 
 def test_mask_encoding_matches_atlas_js_bit_order():
