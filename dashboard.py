@@ -17,6 +17,7 @@ from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
 from components.map import view as map_view
 from components.ui import panels, state
 from components.ui.map_panel import map_panel
+from components.ui.people import people_panel, summary_metrics
 from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
 from components.ui.text import md
 
@@ -95,7 +96,7 @@ def main() -> None:
     else:
         sites, shown = locations, locations[mask]
 
-    panels.summary_metrics(shown, atlas, view.countries, int(ev_mask.sum()))
+    summary_metrics(shown, atlas, int(ev_mask.sum()))
     if len(mine):
         st.caption(md(f"Including {int(mine_mask.sum())} of your {len(mine)} uploaded sites."))
     if shown.empty:
@@ -135,7 +136,7 @@ def main() -> None:
 
     people, timeline, downloads = st.tabs(["People held", "Events timeline", "Export"])
     with people:
-        panels.people_panel(atlas, view.countries)
+        people_panel(shown, atlas)
     with timeline:
         panels.events_panel(atlas.events[ev_mask], atlas.sources)
     with downloads:

@@ -54,7 +54,11 @@ def test_default_view_shows_all_sites_and_no_banner():
     at = run()
     assert metric(at, "Sites shown") == "22"
     assert metric(at, "Countries") == "5"
-    assert metric(at, "People held: sum of lower bounds") == "≥ 220,000"
+    # OHCHR's words: only Myanmar's lower bound is a bound; Cambodia's is "around".
+    assert (
+        metric(at, "People held in scam operations")
+        == "at least 120,000 + around 100,000 + at least tens of thousands"
+    )
     assert not at.error
     assert params(at) == {}
 
@@ -64,7 +68,7 @@ def test_country_filter_updates_panels_and_url():
     at.multiselect(key="f_countries").set_value(["KH"]).run()
     assert metric(at, "Sites shown") == "11"
     assert metric(at, "Countries") == "1"
-    assert metric(at, "People held: sum of lower bounds") == "≥ 100,000"
+    assert metric(at, "People held in scam operations") == "around 100,000"
     assert params(at) == {"country": ["KH"]}
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
-from components.analysis import dossier, export, figures
+from components.analysis import dossier, export
 from components.analysis.filters import (
     Options,
     View,
@@ -474,31 +474,6 @@ def test_click_on_shared_spot_uses_the_tooltip():
     )
     assert map_view.site_at(loc, 1.0, 2.0, "Beta") == "b"
     assert map_view.site_at(loc, 1.0, 2.0, "Gamma") == "a"
-
-
-def test_people_figures_keep_words_and_joint_figure(atlas):
-    rows = figures.people_figures(atlas.figures, ("LA",))
-    joint = rows[rows["source_id"] == "S001b"]
-    assert len(joint) == 3  # the one joint figure, repeated on LA, PH and TH rows
-    label = figures.figure_label(joint.iloc[0])
-    assert "at least tens of thousands" in label and "one joint figure" in label
-    assert joint["value_low"].isna().all()  # never turned into a number
-
-
-def test_lower_bound_sum_uses_the_headline_source_only(atlas):
-    total, counted, no_number = figures.lower_bound_sum(atlas.figures, ())
-    assert total == 220_000 and counted == ["KH", "MM"]
-    assert no_number == ["LA", "PH", "TH"]
-    assert figures.lower_bound_sum(atlas.figures, ("LA",))[0] == 0
-
-
-def test_chart_draws_lower_bounds_open_ended(atlas):
-    spec = figures.chart_spec(figures.people_figures(atlas.figures, ("MM",)))
-    records = {r["text"]: r for r in spec["data"]["values"]}
-    ohchr = records["at least 120,000"]
-    assert ohchr["open"] and ohchr["start"] == 120_000 and ohchr["end"] > 120_000
-    upper = records["up to 100,000 people working there"]
-    assert upper["start"] == 0 and upper["end"] == 100_000 and not upper["open"]
 
 
 def test_nearest_sites_uses_geodesic_km(atlas):

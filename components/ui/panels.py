@@ -11,7 +11,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from components.analysis import dossier, export, figures
+from components.analysis import dossier, export
 from components.data import Atlas, date_span
 from components.data.labels import (
     CONFIDENCE_LABELS,
@@ -48,36 +48,6 @@ def problems_banner(problems: list, data_dir: str, fatal: bool) -> None:
     st.code("\n".join(str(p) for p in shown) + (f"\n... and {more} more" if more else ""))
 
 
-def summary_metrics(
-    shown: pd.DataFrame, atlas: Atlas, countries: tuple[str, ...], events_shown: int
-) -> None:
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Sites shown", f"{len(shown):,}", help="Sites that match the filters.")
-    c2.metric("Countries", f"{shown['country'].nunique():,}")
-    c3.metric("Events shown", f"{events_shown:,}")
-    total, counted, no_number = figures.lower_bound_sum(atlas.figures, countries)
-    label = "People held: sum of lower bounds"
-    if counted:
-        c4.metric(
-            label,
-            f"≥ {total:,.0f}",
-            help=(
-                "OHCHR (29 Aug 2023). Adds its lower values for "
-                + ", ".join(counted)
-                + ". 'Around 100,000' (Cambodia) counts as 100,000. Not a total: other "
-                "countries have no number, only words."
-            ),
-        )
-    else:
-        c4.metric(label, "no number", help="The shown countries have only qualitative figures.")
-    if no_number:
-        c4.caption(
-            "No number for "
-            + ", ".join(country_name(c) for c in no_number)
-            + ": “at least tens of thousands”, one joint figure."
-        )
-
-
 def _source_line(source_id: str, sources: pd.DataFrame) -> str:
     row = sources[sources["source_id"] == source_id]
     if row.empty:
@@ -85,51 +55,6 @@ def _source_line(source_id: str, sources: pd.DataFrame) -> str:
     s = row.iloc[0]
     date = s["date"] or "undated"
     return f"{md_link(s['publisher'], s['url'])}, {md(date)} ({md(source_id)})"
-
-
-def people_panel(atlas: Atlas, countries: tuple[str, ...]) -> None:
-    st.subheader("People held in scam operations, per country")
-    st.caption(
-        "The sources' own words. Lower bounds are drawn running on, ranges between their "
-        "bounds; words-only estimates stay words. Several sources per country side by side."
-    )
-    rows = figures.people_figures(atlas.figures, countries)
-    if rows.empty:
-        st.info("No people-held estimates for the chosen countries.")
-        return
-    spec = figures.chart_spec(rows)
-    if spec:
-        st.vega_lite_chart(spec, width="stretch")
-    seen_joint: set[tuple[str, str]] = set()
-    for code, group in rows.groupby("country", sort=False):
-        st.markdown(f"**{md(country_name(code))}**")
-        for _, r in group.iterrows():
-            key = (r["source_id"], r["value_text"])
-            if r["joint_countries"] and key in seen_joint:
-                continue
-            if r["joint_countries"]:
-                seen_joint.add(key)
-            line = (
-                f"- {md(figures.figure_label(r))} — {_source_line(r['source_id'], atlas.sources)}"
-            )
-            line += f", as of {md(r['as_of'])}"
-            if r["context"]:
-                line += f"  \n  *Note:* {md(r['context'])}"
-            st.markdown(line)
-            for dispute_id in [d for d in str(r["disputed_by"]).split(";") if d]:
-                quote = atlas.sources.loc[atlas.sources["source_id"] == dispute_id, "quote"]
-                if not quote.empty:
-                    st.warning(
-                        f"Disputed: {md(quote.iloc[0])} — {_source_line(dispute_id, atlas.sources)}"
-                    )
-    unconfirmed = atlas.figures[atlas.figures["status"] == "unconfirmed"]
-    if not unconfirmed.empty:
-        with st.expander("Unconfirmed claims (shown for completeness, not used anywhere)"):
-            for _, r in unconfirmed.iterrows():
-                st.markdown(
-                    f"- UNCONFIRMED: {md(figures.figure_label(r))} — "
-                    f"{_source_line(r['source_id'], atlas.sources)}  \n  {md(r['context'])}"
-                )
 
 
 def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:

@@ -1,0 +1,129 @@
+"""Thin Streamlit panels for figures about people: the headline metrics and the
+"People held" tab. All selection, wording and grouping is in
+:mod:`components.analysis.figures`; data text goes through ``md`` / ``md_link``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.analysis import figures
+from components.data import Atlas
+from components.data.labels import QUALIFIER_LABELS, country_name
+from components.ui.panels import _source_line as source_line
+from components.ui.text import md
+
+
+def summary_metrics(shown: pd.DataFrame, atlas: Atlas, events_shown: int) -> None:
+    """Counts of what is shown, and the people-held headline for the shown sites' countries."""
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
+    c1.metric("Sites shown", f"{len(shown):,}", help="Sites that match the filters.")
+    c2.metric("Countries", f"{shown['country'].nunique():,}")
+    c3.metric("Events shown", f"{events_shown:,}")
+    head = figures.headline(atlas.figures, figures.shown_countries(shown))
+    c4.metric(head.label, head.value, help=head.help)
+    lead = source_line(head.source_ids[0], atlas.sources) + ": " if head.source_ids else ""
+    c4.caption(lead + md(head.caption))
+
+
+def _figure_line(row: pd.Series, atlas: Atlas, site_names: dict[str, str]) -> str:
+    line = (
+        f"- **{md(figures.date_label(figures.cell(row, 'as_of')))}** · "
+        f"{md(figures.figure_label(row))} · {md(figures.where_label(row, site_names))} — "
+        f"{source_line(figures.cell(row, 'source_id'), atlas.sources)}"
+    )
+    if figures.cell(row, "context"):
+        line += f"  \n  *Note:* {md(figures.cell(row, 'context'))}"
+    ids = figures.cell(row, "contradiction_ids")
+    if ids:
+        line += f"  \n  *Sources disagree:* {md(ids)} (see “Sources that disagree” below)"
+    return line
+
+
+def _figure_list(rows: pd.DataFrame, atlas: Atlas, site_names: dict[str, str]) -> None:
+    for code, group in rows.groupby(figures.column(rows, "country"), sort=False):
+        st.markdown(f"*{md(country_name(code))}*, newest first")
+        for _, r in group.iterrows():
+            st.markdown(_figure_line(r, atlas, site_names))
+            for dispute_id in figures.disputes(r):
+                quote = atlas.sources.loc[atlas.sources["source_id"] == dispute_id, "quote"]
+                if not quote.empty:
+                    st.warning(
+                        f"Disputed: {md(quote.iloc[0])} — {source_line(dispute_id, atlas.sources)}"
+                    )
+
+
+def _contradiction(c: figures.Contradiction, atlas: Atlas, site_names: dict[str, str]) -> None:
+    st.markdown(f"**{md(c.contradiction_id)}: {md(c.topic or 'sources disagree')}**")
+    table = ["| Source | Their words | Kind | Covers | As of |", "|---|---|---|---|---|"]
+    for _, r in c.rows.iterrows():
+        qualifier = figures.cell(r, "qualifier")
+        table.append(
+            "| "
+            + " | ".join(
+                [
+                    source_line(figures.cell(r, "source_id"), atlas.sources),
+                    md(f"“{figures.cell(r, 'value_text')}”"),
+                    md(QUALIFIER_LABELS.get(qualifier, qualifier)),
+                    md(figures.where_label(r, site_names)),
+                    md(figures.date_label(figures.cell(r, "as_of"))),
+                ]
+            )
+            + " |"
+        )
+    st.markdown("\n".join(table))
+    for source_id in c.other_source_ids:
+        quote = atlas.sources.loc[atlas.sources["source_id"] == source_id, "quote"]
+        words = f"“{md(quote.iloc[0])}” — " if not quote.empty else ""
+        st.markdown(f"- Also a side: {words}{source_line(source_id, atlas.sources)}")
+    if c.note:
+        st.caption(f"What differs: {md(c.note)}")
+
+
+def people_panel(shown: pd.DataFrame, atlas: Atlas) -> None:
+    st.subheader("People in scam operations: what the sources say")
+    st.caption(
+        "The sources' own words, newest first, for the countries of the shown sites. "
+        "The chart compares only national estimates of people held or working in scam "
+        "operations; every other count and scope is listed in its own section. Lower "
+        "bounds are drawn running on, ranges between their bounds; words stay words."
+    )
+    countries = figures.shown_countries(shown)
+    rows = figures.people_rows(atlas.figures, countries)
+    if not countries:
+        st.info("No sites are shown, so there are no countries to give figures for.")
+    elif rows.empty:
+        st.info("No figures about people for the countries of the shown sites.")
+    else:
+        site_names = dict(zip(atlas.locations["site_id"], atlas.locations["name"], strict=True))
+        st.markdown("**National estimates: people held or working in scam operations**")
+        spec = figures.chart_spec(figures.chart_rows(rows), atlas.sources)
+        if spec:
+            st.vega_lite_chart(spec, width="stretch")
+        else:
+            st.caption("No national estimate with a number for the shown countries.")
+        for section in figures.sections(rows):
+            first = section.metric == figures.PEOPLE_METRIC and section.scope == "national"
+            if first:
+                _figure_list(section.rows, atlas, site_names)
+                continue
+            with st.expander(f"{section.title} ({len(section.rows)})"):
+                _figure_list(section.rows, atlas, site_names)
+        found = figures.contradictions_for(
+            rows, atlas.figures, getattr(atlas, "contradictions", None)
+        )
+        if found:
+            st.markdown("#### Sources that disagree")
+            st.caption("Side by side, as each source says it: never averaged, none picked.")
+            for c in found:
+                _contradiction(c, atlas, site_names)
+    claims = figures.unconfirmed(atlas.figures)
+    if not claims.empty:
+        with st.expander("Unconfirmed claims (shown for completeness, not used anywhere)"):
+            for _, r in claims.iterrows():
+                st.markdown(
+                    f"- UNCONFIRMED: {md(figures.figure_label(r))} — "
+                    f"{source_line(figures.cell(r, 'source_id'), atlas.sources)}  \n  "
+                    f"{md(figures.cell(r, 'context'))}"
+                )
