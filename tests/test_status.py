@@ -263,3 +263,20 @@ def test_data_dates_span_events_and_sources(tables):
     assert data_dates(feb) == ("2024-02-01", "2024-02-29")  # a real last day
     assert data_dates(ev.iloc[[1]], src) == ("2022-03-15", "2025-12-01")
     assert data_dates(pd.DataFrame({"date": [""]})) == ("", "")
+
+
+def test_first_reported_edge_tables(tables):
+    loc, ev, src = tables
+    no_sources = src.iloc[0:0]
+    assert list(first_reported(loc, ev, no_sources)) == [
+        "2023-01-10",
+        "2026-01-01",
+        "2021-05-01",
+        "",
+        "",
+    ]
+    doubled = pd.concat([src, src.assign(date="1999")], ignore_index=True)
+    assert list(first_reported(loc, ev, doubled)) == list(first_reported(loc, ev, src))
+    assert first_reported(loc.iloc[0:0], ev, src).shape == (0,)
+    no_events = ev.iloc[0:0]
+    assert first_reported(loc, no_events, src)[0] == "2022-03-15"

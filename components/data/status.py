@@ -166,38 +166,57 @@ def _first_reports(
     not an event, is the first report). Ties: a cited source before an event, then the
     order of ``source_ids`` / of the events file.
     """
-    site_ids = _text(locations, "site_id").to_numpy()
-    # Cited sources: one row per (site row, source id).
-    cited = _text(locations, "source_ids").str.split(";")
-    cited = pd.DataFrame({"row": np.arange(len(locations)), "source_id": cited.to_numpy()})
-    cited = cited.explode("source_id", ignore_index=True)
-    cited["source_id"] = cited["source_id"].fillna("").str.strip()
-    cited = cited[cited["source_id"] != ""]
-    src_date = pd.Series(_text(sources, "date").to_numpy(), index=_text(sources, "source_id"))
-    src_date = src_date[~src_date.index.duplicated()]
-    cited = cited.assign(
-        date=cited["source_id"].map(src_date).fillna(""), event_id="", kind=0
-    ).reset_index(drop=True)
-    cited["seq"] = np.arange(len(cited))
+    # Cited sources: one row per (site row, source id), in the order the site lists them.
+    cited_rows: list[int] = []
+    cited_list: list[str] = []
+    for row, cell in enumerate(_text(locations, "source_ids").tolist()):
+        for part in cell.split(";") if cell else ():
+            part = part.strip()
+            if part:
+                cited_rows.append(row)
+                cited_list.append(part)
+    # Date each source once, then look the cited ids up (unknown ids: undated).
+    src_ids = _text(sources, "source_id")
+    src_dates = _text(sources, "date").to_numpy(dtype=object)
+    src_days = _days(span_starts(_text(sources, "date")).to_numpy())
+    cited = np.array(cited_list, dtype=object)
+    once = ~src_ids.duplicated().to_numpy()  # get_indexer needs unique labels: first wins
+    src_dates, src_days = src_dates[once], src_days[once]
+    at = pd.Index(src_ids.to_numpy(dtype=object)[once]).get_indexer(cited)
+    cited_days = np.where(at >= 0, src_days[np.maximum(at, 0)] if len(src_days) else _NAT, _NAT)
     # Events at the site.
-    row_of = pd.Index(site_ids).get_indexer(_text(events, "site_id"))
-    ev = pd.DataFrame(
-        {
-            "row": row_of,
-            "source_id": _text(events, "source_id").to_numpy(),
-            "date": _text(events, "date").to_numpy(),
-            "event_id": _text(events, "event_id").to_numpy(),
-            "kind": 1,
-            "seq": np.arange(len(events)),
-        }
+    ev_rows = pd.Index(_text(locations, "site_id").to_numpy()).get_indexer(_text(events, "site_id"))
+    ev_dates = _text(events, "date")
+    rows = np.concatenate([np.array(cited_rows, dtype=np.int64), ev_rows.astype(np.int64)])
+    days = np.concatenate(
+        [np.asarray(cited_days, dtype=np.int64), _days(span_starts(ev_dates).to_numpy())]
     )
-    ev = ev[ev["row"] >= 0]
-    both = pd.concat([cited, ev], ignore_index=True)
-    both = both[both["date"] != ""]
-    both["start"] = span_starts(both["date"])
-    both = both.sort_values(["row", "start", "kind", "seq"], kind="stable")
-    first = both.drop_duplicates("row", keep="first").set_index("row")
-    return first[["date", "start", "source_id", "event_id"]]
+    # Earliest day first; ties: a cited source (listed first) before an event (file order).
+    valid = np.flatnonzero((rows >= 0) & (days != _NAT))
+    valid = valid[np.lexsort((valid, days[valid], rows[valid]))]
+    _, first_of = np.unique(rows[valid], return_index=True)
+    chosen = valid[first_of]  # positions in the combined (cited, events) order
+    n_cited = len(cited_list)
+    from_source = chosen < n_cited
+    src_pos, ev_pos = np.maximum(at[chosen[from_source]], 0), chosen[~from_source] - n_cited
+    date = np.empty(len(chosen), dtype=object)
+    source_id = np.empty(len(chosen), dtype=object)
+    event_id = np.full(len(chosen), "", dtype=object)
+    date[from_source] = src_dates[src_pos]
+    source_id[from_source] = cited[chosen[from_source]]
+    date[~from_source] = ev_dates.to_numpy(dtype=object)[ev_pos]
+    source_id[~from_source] = _text(events, "source_id").to_numpy(dtype=object)[ev_pos]
+    event_id[~from_source] = _text(events, "event_id").to_numpy(dtype=object)[ev_pos]
+    start = np.datetime_as_string(days[chosen].astype("datetime64[D]"), unit="D")
+    return pd.DataFrame(
+        {
+            "date": date,
+            "start": start.astype(object),
+            "source_id": source_id,
+            "event_id": event_id,
+        },
+        index=pd.Index(rows[chosen], name="row"),
+    )
 
 
 def first_reported(
@@ -523,13 +542,22 @@ def site_timeline(
 
 
 def bench(n_sites: int = 100_000, n_changes: int = 1_000, repeat: int = 5) -> dict[str, float]:
-    """Time :func:`status_at` on synthetic data; prints and returns best seconds per step.
+    """Time the status steps on synthetic data; print and return best seconds per step.
 
     Not a test (timings depend on the machine): run ``python -m components.data.status``.
     """
     rng = np.random.default_rng(8)
     ids = np.array([f"s{i:06d}" for i in range(n_sites)], dtype=object)
-    locations = pd.DataFrame({"site_id": ids, "source_ids": ""})
+    # Each site cites two of 500 sources, dated over five years.
+    locations = pd.DataFrame(
+        {"site_id": ids, "source_ids": [f"S{i % 500};S{i * 7 % 500}" for i in range(n_sites)]}
+    )
+    sources = pd.DataFrame(
+        {
+            "source_id": [f"S{i}" for i in range(500)],
+            "date": (np.datetime64("2021-01-01") + rng.integers(0, 1_800, 500)).astype(str),
+        }
+    )
     days = np.datetime64("2022-01-01") + rng.integers(0, 1_800, n_changes)
     events = pd.DataFrame(
         {
@@ -541,12 +569,8 @@ def bench(n_sites: int = 100_000, n_changes: int = 1_000, repeat: int = 5) -> di
             "disputed_by": np.where(rng.random(n_changes) < 0.1, "S2", ""),
         }
     )
-    first = np.where(
-        rng.random(n_sites) < 0.5,
-        (np.datetime64("2021-01-01") + rng.integers(0, 1_800, n_sites)).astype(str),
-        "",
-    ).astype(object)
     steps = (
+        "first_reported",
         "status_changes",
         "status_at (one-shot)",
         "StatusTable build",
@@ -555,7 +579,10 @@ def bench(n_sites: int = 100_000, n_changes: int = 1_000, repeat: int = 5) -> di
     )
     timings: dict[str, list[float]] = {k: [] for k in steps}
     for _ in range(repeat):
+        tf = time.perf_counter()
+        first = first_reported(locations, events, sources)
         t0 = time.perf_counter()
+        timings["first_reported"].append(t0 - tf)
         changes = status_changes(events)
         t1 = time.perf_counter()
         now = status_at(locations, changes, first, "2024-06-30")
