@@ -75,12 +75,14 @@ def main() -> None:
     for notice in st.session_state.get(state.URL_NOTICES, []):
         st.info(md(notice))
 
-    start, end, feedback = filters_sidebar(prep.options)
-    view = state.current_view()
+    feedback = filters_sidebar(prep.options)
+    view = state.current_view(prep.options)
     uploaded = handle_upload(atlas, bool(st.session_state.get("use_nominatim")))
     upload_feedback(uploaded, feedback)
-    mask = site_mask(locations, view, prep.haystack)
-    ev_mask = event_mask(atlas.events, prep.event_rows, mask, view, start, end)
+    as_of = view.as_of or state.today().isoformat()
+    status = prep.status.at(as_of)
+    mask = site_mask(locations, view, prep.haystack, status)
+    ev_mask = event_mask(atlas.events, prep.event_rows, mask, replace(view, as_of=as_of))
     mine = uploaded.mapped if uploaded is not None else locations.iloc[0:0]
     mine_mask = site_mask(mine, view)
     if len(mine):
@@ -99,6 +101,7 @@ def main() -> None:
     summary_metrics(shown, atlas, int(ev_mask.sum()))
     if len(mine):
         st.caption(md(f"Including {int(mine_mask.sum())} of your {len(mine)} uploaded sites."))
+    panels.time_caption(status, mask, as_of)
     if shown.empty:
         st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
 
@@ -112,6 +115,7 @@ def main() -> None:
             mask,
             ev_mask,
             map_view.upload_payload(mine[mine_mask], atlas.sources),
+            status,
         )
     with right:
         ids = _site_choices(prep, locations, mask, mine[mine_mask], view.site)
@@ -142,7 +146,7 @@ def main() -> None:
     with downloads:
         panels.export_panel(shown, atlas.sources)
 
-    state.write_url(state.current_view())
+    state.write_url(state.current_view(prep.options))
 
 
 def _site_choices(

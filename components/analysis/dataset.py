@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from components.analysis.filters import Options, event_site_rows, search_text
-from components.data import Atlas
+from components.data import EVENT_TYPES, Atlas
 from components.data.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.data.status import StatusTable, data_dates
 from components.map import view as map_view
 
 
@@ -29,12 +30,15 @@ class Prepared:
     event_rows: np.ndarray  # each event's site row (-1: at no mapped site)
     name_order: np.ndarray  # site rows sorted by name
     labels: dict[str, str]  # site_id -> name
+    status: StatusTable  # each site's status at any date, one searchsorted per rerun
 
 
 def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepared:
     loc = atlas.locations
     payload = map_view.build_payload(loc, atlas.events, atlas.sources)
     zones, confidences = set(loc["zone_type"]), set(loc["confidence"])
+    event_types = set(atlas.events["event_type"])
+    first_date, last_date = data_dates(atlas.events, atlas.sources)
     return Prepared(
         payload_url=map_view.publish_payload(payload, publish_dir),
         bounds=map_view.data_bounds(loc),
@@ -45,8 +49,12 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
             zones=tuple(z for z in ZONE_LABELS if z in zones),
             confidences=tuple(c for c in CONFIDENCE_LABELS if c in confidences),
             sites=frozenset(loc["site_id"]),
+            event_types=tuple(t for t in EVENT_TYPES if t in event_types),
+            first_date=first_date or None,
+            last_date=last_date or None,
         ),
         event_rows=event_site_rows(atlas.events, loc),
         name_order=np.argsort(loc["name"].to_numpy(dtype=object), kind="stable"),
         labels=dict(zip(loc["site_id"], loc["name"], strict=True)),
+        status=StatusTable.build(loc, atlas.events, atlas.sources),
     )

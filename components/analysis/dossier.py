@@ -39,3 +39,47 @@ def nearest_sites(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.Da
         geodesic((site["lat"], site["lon"]), (r.lat, r.lon)).km for r in pick.itertuples()
     ]
     return pick.sort_values("distance_km").head(k)
+
+
+def _with_distance(site: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.copy()
+    rows["distance_km"] = [
+        geodesic((site["lat"], site["lon"]), (r.lat, r.lon)).km for r in rows.itertuples()
+    ]
+    return rows
+
+
+def relations(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
+    """The site's parent (the larger site it lies within) and its known parts.
+
+    Returns ``(parent or None, children)``; both carry ``distance_km``, the geodesic
+    distance in km from this site's point (KK Park II's building is 5.6 km from the
+    KK Park point). Data without a ``parent_site_id`` column has no relations.
+    """
+    if "parent_site_id" not in locations.columns:
+        return None, locations.iloc[0:0].assign(distance_km=pd.Series(dtype=float))
+    parent_id = str(site.get("parent_site_id", "") or "")
+    parent = None
+    if parent_id:
+        match = locations[locations["site_id"] == parent_id]
+        if not match.empty:
+            parent = _with_distance(site, match.iloc[:1]).iloc[0]
+    children = locations[locations["parent_site_id"] == site["site_id"]]
+    return parent, _with_distance(site, children).sort_values("name")
+
+
+def site_contradictions(site_id: str, atlas) -> pd.DataFrame:
+    """Contradictions about this site: those naming it, and those its events take part in.
+
+    ``atlas`` is a :class:`components.data.Atlas`; data without contradictions gives an
+    empty frame.
+    """
+    table = getattr(atlas, "contradictions", None)
+    if table is None or table.empty:
+        return pd.DataFrame(columns=["contradiction_id", "topic", "source_ids", "note"])
+    ids: set[str] = set(table.loc[table["site_id"] == site_id, "contradiction_id"])
+    events = atlas.events
+    if "contradiction_ids" in events.columns:
+        for value in events.loc[events["site_id"] == site_id, "contradiction_ids"].fillna(""):
+            ids.update(p.strip() for p in str(value).split(";") if p.strip())
+    return table[table["contradiction_id"].isin(ids)].sort_values("contradiction_id")

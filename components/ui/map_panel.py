@@ -11,6 +11,7 @@ import streamlit as st
 from components.analysis.dataset import Prepared
 from components.analysis.filters import View
 from components.data import Atlas
+from components.data.status import StatusAt
 from components.map import view as map_view
 from components.ui import state
 
@@ -23,6 +24,7 @@ def map_panel(
     site_mask: np.ndarray,
     event_mask: np.ndarray,
     upload: dict | None,
+    status: StatusAt,
 ) -> None:
     """Everything in the map column. ``sites`` holds the atlas's and the analyst's sites."""
     links = map_view.asset_links()
@@ -50,7 +52,14 @@ def map_panel(
         _position(sites, st.session_state.get(state.SEL_SITE)),
     )
     # The payload holds the events at mapped sites, in order.
-    spec = map_view.layer_spec(site_mask, event_mask[prep.event_rows >= 0], selection, upload)
+    spec = map_view.layer_spec(
+        site_mask,
+        event_mask[prep.event_rows >= 0],
+        selection,
+        upload,
+        map_view.status_spec(status.code, status.disputed, status.since, site_mask),
+        status.as_of,
+    )
     value = map_view.render_map(
         map_view.build_base_map(prep.payload_url, prep.bounds, links, prep.country_names),
         map_view.build_layer(spec),
@@ -60,8 +69,10 @@ def map_panel(
     )
     apply_click(value or {}, sites)
     st.caption(
-        "Colour: zone type. A halo means the point stands for a town, zone or province, "
-        "not a building. Dashed: unverified estimate. Basemap: switch at top right."
+        "Colour: zone type. Shape over the dot: status as of the chosen date (see the "
+        "legend); hollow = no longer running as before; ? = disputed. A halo means the "
+        "point stands for a town, zone or province, not a building. Dashed outline: "
+        "unverified estimate. Basemap: switch at top right."
     )
 
 

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from components.analysis import dossier, export
-from components.data import Atlas, date_span
+from components.data import Atlas, date_span, status
 from components.data.labels import (
     CONFIDENCE_LABELS,
+    EVENT_TYPE_LABELS,
     PRECISION_LABELS,
+    STATUS_LABELS,
     ZONE_LABELS,
     country_name,
 )
+from components.data.status import StatusAt, status_counts
 from components.ui.text import md, md_link
 
 MAX_EVENTS_LISTED = 200
@@ -48,6 +52,17 @@ def problems_banner(problems: list, data_dir: str, fatal: bool) -> None:
     st.code("\n".join(str(p) for p in shown) + (f"\n... and {more} more" if more else ""))
 
 
+def time_caption(status: StatusAt, mask: np.ndarray, as_of: str) -> None:
+    """One line on what the "as of" date does to the map: statuses counted, later sites."""
+    counts = status_counts(status, mask)
+    parts = [f"{n:,} {STATUS_LABELS.get(code, code).lower()}" for code, n in counts.items()]
+    later = int((~status.reported).sum())
+    line = f"Status as of {as_of}: " + (", ".join(parts) if parts else "no site shown")
+    if later:
+        line += f". {later:,} site(s) first reported after this date are not drawn."
+    st.caption(md(line))
+
+
 def _source_line(source_id: str, sources: pd.DataFrame) -> str:
     row = sources[sources["source_id"] == source_id]
     if row.empty:
@@ -62,18 +77,37 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
     if events.empty:
         st.info("No events match the filters and dates.")
         return
-    chart = events.assign(when=events["date"].map(lambda d: date_span(d)[0]))
+    chart = events.assign(
+        when=events["date"].map(lambda d: date_span(d)[0]),
+        kind=events["event_type"].map(lambda t: EVENT_TYPE_LABELS.get(t, t)),
+    )
     st.vega_lite_chart(
         {
-            "data": {"values": chart[["when", "event_type", "place"]].to_dict("records")},
-            "mark": {"type": "point", "filled": True, "size": 80},
+            "data": {"values": chart[["when", "kind", "place", "date"]].to_dict("records")},
+            "mark": {"type": "point", "filled": True, "size": 80, "opacity": 0.8},
             "encoding": {
-                "x": {"field": "when", "type": "temporal", "title": "Date"},
-                "y": {"field": "event_type", "type": "nominal", "title": None},
-                "color": {"field": "event_type", "type": "nominal", "legend": None},
-                "tooltip": [{"field": "place"}, {"field": "when", "type": "temporal"}],
+                "x": {
+                    "field": "when",
+                    "type": "temporal",
+                    "title": "Year",
+                    "timeUnit": "yearmonthdate",
+                    "axis": {"format": "%Y", "tickCount": "year", "labelAngle": 0},
+                },
+                "y": {"field": "kind", "type": "nominal", "title": None},
+                # One colour and one shape per event type, fixed whatever the filters.
+                "color": {
+                    "field": "kind",
+                    "type": "nominal",
+                    "legend": None,
+                    "scale": {"domain": list(EVENT_TYPE_LABELS.values())},
+                },
+                "tooltip": [
+                    {"field": "place", "title": "Place"},
+                    {"field": "date", "title": "Date (as the source gives it)"},
+                    {"field": "kind", "title": "Type"},
+                ],
             },
-            "height": 180,
+            "height": {"step": 24},
         },
         width="stretch",
     )
@@ -82,7 +116,8 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
     for _, e in listed.iterrows():
         people = f" ({int(e['people']):,} people)" if pd.notna(e["people"]) else ""
         lines.append(
-            f"- **{md(e['date'])}** · {md(e['event_type'])} · {md(e['place'])}: "
+            f"- **{md(e['date'])}** · {md(EVENT_TYPE_LABELS.get(e['event_type'], e['event_type']))}"
+            f" · {md(e['place'])}: "
             f"{md(e['summary'])}{md(people)} — {_source_line(e['source_id'], sources)}"
         )
     st.markdown("\n".join(lines))
@@ -122,6 +157,8 @@ def dossier_panel(site_id: str | None, atlas: Atlas, is_shown: bool) -> None:
     ]
     text_table(pd.DataFrame(fields, columns=["Field", "Value"]).set_index("Field"))
 
+    _relations(site, atlas.locations)
+
     st.markdown("**What the sources say**")
     cited = dossier.site_sources(site, atlas.sources)
     if cited.empty:
@@ -129,15 +166,8 @@ def dossier_panel(site_id: str | None, atlas: Atlas, is_shown: bool) -> None:
     for _, s in cited.iterrows():
         st.markdown(f"> {md(s['quote'])}\n\n— {_source_line(s['source_id'], atlas.sources)}")
 
-    st.markdown("**Events here**")
-    evs = dossier.site_events(site_id, atlas.events)
-    if evs.empty:
-        st.caption("No dated events recorded at this site.")
-    for _, e in evs.iterrows():
-        st.markdown(
-            f"- **{md(e['date'])}** {md(e['event_type'])}: {md(e['summary'])} — "
-            f"{_source_line(e['source_id'], atlas.sources)}"
-        )
+    _timeline(site_id, atlas)
+    _contradictions(site_id, atlas)
 
     st.markdown("**Nearest other sites**")
     near = dossier.nearest_sites(site, atlas.locations)
@@ -153,6 +183,73 @@ def dossier_panel(site_id: str | None, atlas: Atlas, is_shown: bool) -> None:
                 }
             ).set_index("Site")
         )
+
+
+def _relations(site: pd.Series, locations: pd.DataFrame) -> None:
+    """A site that lies within a larger one, and the sites that lie within this one."""
+    parent_id = str(site.get("parent_site_id", "") or "")
+    parent, children = dossier.relations(site, locations)
+    if parent_id and parent is not None:
+        st.markdown(
+            f"**Part of:** {md(parent['name'])} ({md(parent_id)}), "
+            f"{parent['distance_km']:,.1f} km from its point"
+        )
+    if not children.empty:
+        items = [
+            f"{md(r['name'])} ({md(r['site_id'])}, {r['distance_km']:,.1f} km)"
+            for _, r in children.iterrows()
+        ]
+        st.markdown("**Known parts of this site:** " + "; ".join(items))
+
+
+def _timeline(site_id: str, atlas: Atlas) -> None:
+    """The site's life: first report, then each status change with date, source and quote."""
+    st.markdown("**Status through time**")
+    steps = status.site_timeline(site_id, atlas.locations, atlas.events, atlas.sources)
+    if steps.empty:
+        st.caption("No dated report or status change recorded for this site.")
+        return
+    by_id = atlas.sources.set_index("source_id")
+    for _, step in steps.iterrows():
+        label = STATUS_LABELS.get(step["status"], step["status"])
+        when = step["date"] or "undated"
+        line = f"- **{md(when)}** · **{md(label)}**"
+        if step.get("summary"):
+            line += f": {md(step['summary'])}"
+        source_id = step.get("source_id") or ""
+        if source_id:
+            line += f" — {_source_line(source_id, atlas.sources)}"
+            if source_id in by_id.index:
+                line += f"  \n  > {md(by_id.at[source_id, 'quote'])}"
+        st.markdown(line)
+        if step.get("disputed"):
+            against = [d for d in str(step.get("disputed_by", "")).split(";") if d.strip()]
+            lines = [
+                f"> {md(by_id.at[d, 'quote'])}\n\n— {_source_line(d, atlas.sources)}"
+                for d in against
+                if d in by_id.index
+            ]
+            st.warning(
+                "Disputed: another source contradicts this claim, so it is shown as a claim, "
+                "not as fact.\n\n" + "\n\n".join(lines)
+            )
+
+
+def _contradictions(site_id: str, atlas: Atlas) -> None:
+    """Where sources disagree about this site: every side, with its source, side by side."""
+    rows = dossier.site_contradictions(site_id, atlas)
+    if rows.empty:
+        return
+    st.markdown("**Where sources disagree**")
+    by_id = atlas.sources.set_index("source_id")
+    for _, c in rows.iterrows():
+        st.markdown(f"*{md(c['topic'])}* ({md(c['contradiction_id'])})")
+        if c.get("note"):
+            st.caption(md(c["note"]))
+        sides = [s for s in str(c["source_ids"]).split(";") if s.strip() in by_id.index]
+        for col, sid in zip(st.columns(max(len(sides), 1)), sides, strict=False):
+            sid = sid.strip()
+            col.markdown(f"> {md(by_id.at[sid, 'quote'])}\n\n— {_source_line(sid, atlas.sources)}")
 
 
 def export_panel(shown: pd.DataFrame, sources: pd.DataFrame) -> None:

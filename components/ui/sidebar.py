@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+import time
+from datetime import date, timedelta
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.analysis.filters import Options
 from components.data import Atlas, upload
-from components.data.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.data.labels import (
+    CONFIDENCE_LABELS,
+    EVENT_TYPE_LABELS,
+    STATUS_LABELS,
+    ZONE_LABELS,
+    country_name,
+)
 from components.geocode import GeocodeCache, Progress, Provider, make_geocoder
 from components.ui import state
 from components.ui.text import md
 
 
-def filters_sidebar(options: Options) -> tuple[str, str, DeltaGenerator]:
-    """Draw the sidebar; return the event date range and the place for upload feedback."""
+def filters_sidebar(options: Options) -> DeltaGenerator:
+    """Draw the sidebar's filters and time controls; return the place for upload feedback."""
+    state.apply_player()
+    first, last = state.date_bounds(options)
     with st.sidebar:
         st.header("Filters")
         st.multiselect(
@@ -33,13 +42,21 @@ def filters_sidebar(options: Options) -> tuple[str, str, DeltaGenerator]:
             key=state.CONFIDENCES,
             format_func=CONFIDENCE_LABELS.get,
         )
+        st.multiselect(
+            "Status as of the chosen date",
+            options.statuses,
+            key=state.STATUSES,
+            format_func=lambda s: STATUS_LABELS.get(s, s),
+            help="A site's status at the “as of” date, from its dated, sourced events. "
+            "A claim another source contradicts counts, and is marked disputed.",
+        )
         st.text_input(
             "Search names and aliases",
             key=state.QUERY,
             max_chars=200,
             placeholder="e.g. Kokang, Yatai, POGO",
         )
-        view = state.current_view()
+        view = state.current_view(options)
         if view.active:
             parts = []
             if view.countries:
@@ -48,24 +65,68 @@ def filters_sidebar(options: Options) -> tuple[str, str, DeltaGenerator]:
                 parts.append("zone: " + ", ".join(ZONE_LABELS[z] for z in view.zones))
             if view.confidences:
                 parts.append("confidence: " + ", ".join(view.confidences))
+            if view.statuses:
+                parts.append("status: " + ", ".join(STATUS_LABELS[s] for s in view.statuses))
+            if view.event_types:
+                parts.append("events: " + ", ".join(view.event_types))
             if view.query:
                 parts.append(f"search: “{view.query}”")
             st.caption(md("Active filters — " + "; ".join(parts)))
         st.button(
             "Reset filters",
             on_click=state.reset_filters,
-            disabled=not view.active,
+            args=(options,),
+            disabled=not (view.active or view.start or view.end or view.as_of),
             width="stretch",
         )
         st.divider()
-        st.subheader("Event dates")
-        start, end = st.slider(
+        st.subheader("Time")
+        st.slider(
+            "Status as of",
+            min_value=first,
+            max_value=last,
+            step=timedelta(days=1),
+            format="YYYY-MM-DD",
+            key=state.AS_OF,
+            help="Markers show each site's status on this day; only events up to this day "
+            "are drawn. Sites first reported later are hidden.",
+        )
+        back, forward = st.columns(2)
+        back.button(
+            "◀ 1 month",
+            on_click=state.step_as_of,
+            args=(options, -1),
+            width="stretch",
+            help="Move the “as of” date a month back.",
+        )
+        forward.button(
+            "1 month ▶",
+            on_click=state.step_as_of,
+            args=(options, 1),
+            width="stretch",
+            help="Move the “as of” date a month on.",
+        )
+        st.toggle(
+            "Play through time (a month a step)",
+            key=state.PLAYING,
+            on_change=state.play_toggled,
+            args=(options,),
+        )
+        if st.session_state.get(state.PLAYING):
+            _player(last)
+        st.slider(
             "Show events between",
-            min_value=date(2022, 1, 1),
-            max_value=date(2026, 12, 31),
-            value=(date(2022, 1, 1), date(2026, 12, 31)),
+            min_value=first,
+            max_value=last,
             format="YYYY-MM",
             key=state.DATE_RANGE,
+        )
+        st.multiselect(
+            "Event types",
+            options.event_types,
+            key=state.EVENT_TYPES,
+            format_func=lambda t: EVENT_TYPE_LABELS.get(t, t),
+            placeholder="All event types",
         )
         st.divider()
         st.subheader("Your own sites")
@@ -88,7 +149,24 @@ def filters_sidebar(options: Options) -> tuple[str, str, DeltaGenerator]:
             "Kiripost, plus sites named in later reporting. Every point and figure links to "
             "its source; unverified items are marked as such."
         )
-    return start.isoformat(), end.isoformat(), feedback
+    return feedback
+
+
+@st.fragment(run_every=state.PLAY_SECONDS)
+def _player(last: date) -> None:
+    """While playing: step the "as of" date and redraw the whole page (map in place)."""
+    if not st.session_state.get(state.PLAYING):
+        return
+    # The fragment also runs inside every full run: step only when the timer fired.
+    now = time.monotonic()
+    if now - st.session_state.get(state.LAST_STEP, 0.0) < 0.9 * state.PLAY_SECONDS:
+        return
+    st.session_state[state.LAST_STEP] = now
+    nxt, done = state.next_play_date(st.session_state[state.AS_OF], last)
+    st.session_state[state.AS_OF_NEXT] = nxt
+    if done:
+        st.session_state[state.PLAY_DONE] = True
+    st.rerun(scope="app")
 
 
 @st.cache_resource(show_spinner=False)

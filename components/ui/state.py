@@ -6,16 +6,31 @@ truth and each rerun writes them back to the URL, so a copied link reproduces th
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import streamlit as st
 
-from components.analysis.filters import Options, View, params_from_view, view_from_params
+from components.analysis.filters import (
+    Options,
+    View,
+    date_window,
+    params_from_view,
+    view_from_params,
+)
 
 COUNTRIES = "f_countries"
 ZONES = "f_zones"
 CONFIDENCES = "f_confidences"
 QUERY = "f_query"
+STATUSES = "f_statuses"
+EVENT_TYPES = "f_event_types"
 SITE = "site"
 DATE_RANGE = "event_dates"
+AS_OF = "as_of"
+PLAYING = "playing"
+AS_OF_NEXT = "_as_of_next"  # set by the player between runs, applied before the slider
+LAST_STEP = "_play_last_step"  # time.monotonic() of the player's last step
+PLAY_DONE = "_play_done"  # the player reached the last date: switch the toggle off
 URL_LOADED = "_url_loaded"
 URL_NOTICES = "_url_notices"
 LAST_CLICK = "_last_click"
@@ -30,16 +45,37 @@ FRAMED = "_framed"  # the first render has framed a link's filtered sites
 NO_SITE = ""
 
 
+def today() -> date:
+    """The default "as of" date: the day the page is drawn."""
+    return date.today()
+
+
+def date_bounds(options: Options) -> tuple[date, date]:
+    """First and last day the time controls offer (the rule links are checked by too:
+    :func:`components.analysis.filters.date_window`), with 2022-01-01 .. today for data
+    that has no dates."""
+    first, last = date_window(options, today())
+    return first or date(2022, 1, 1), last or today()
+
+
 def init_from_url(options: Options) -> None:
     """On a session's first run, copy the URL's view into the widgets' keys."""
     if st.session_state.get(URL_LOADED):
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     view, notices = view_from_params(params, options)
+    first, last = date_bounds(options)
     st.session_state[COUNTRIES] = list(view.countries)
     st.session_state[ZONES] = list(view.zones)
     st.session_state[CONFIDENCES] = list(view.confidences)
+    st.session_state[STATUSES] = list(view.statuses)
+    st.session_state[EVENT_TYPES] = list(view.event_types)
     st.session_state[QUERY] = view.query
+    st.session_state[DATE_RANGE] = (
+        _clamp(view.start, first, last, first),
+        _clamp(view.end, first, last, last),
+    )
+    st.session_state[AS_OF] = _clamp(view.as_of, first, last, today())
     st.session_state[SITE] = view.site or NO_SITE
     st.session_state[SEL_SITE] = view.site or NO_SITE
     st.session_state[SEL_VERSION] = 0
@@ -47,13 +83,29 @@ def init_from_url(options: Options) -> None:
     st.session_state[URL_LOADED] = True
 
 
-def current_view() -> View:
+def _clamp(value: str | None, first: date, last: date, default: date) -> date:
+    if not value:
+        return default
+    return min(max(date.fromisoformat(value), first), last)
+
+
+def current_view(options: Options) -> View:
+    """The view the widgets hold. Dates equal to their defaults are left out (None), so
+    the URL names only what the analyst chose."""
+    first, last = date_bounds(options)
+    start, end = st.session_state.get(DATE_RANGE, (first, last))
+    as_of = st.session_state.get(AS_OF, today())
     return View(
         countries=tuple(st.session_state.get(COUNTRIES, [])),
         zones=tuple(st.session_state.get(ZONES, [])),
         confidences=tuple(st.session_state.get(CONFIDENCES, [])),
+        statuses=tuple(st.session_state.get(STATUSES, [])),
+        event_types=tuple(st.session_state.get(EVENT_TYPES, [])),
         query=str(st.session_state.get(QUERY, "")).strip(),
         site=st.session_state.get(SITE) or None,
+        start=None if start <= first else start.isoformat(),
+        end=None if end >= last else end.isoformat(),
+        as_of=None if as_of == today() else as_of.isoformat(),
     )
 
 
@@ -78,9 +130,52 @@ def site_clicked(site_id: str) -> None:
     st.session_state[FROM_MAP] = True
 
 
-def reset_filters() -> None:
-    """Widget callback: clear every filter (the selected site stays)."""
+def reset_filters(options: Options) -> None:
+    """Widget callback: clear every filter and date (the selected site stays)."""
+    first, last = date_bounds(options)
     st.session_state[COUNTRIES] = []
     st.session_state[ZONES] = []
     st.session_state[CONFIDENCES] = []
+    st.session_state[STATUSES] = []
+    st.session_state[EVENT_TYPES] = []
     st.session_state[QUERY] = ""
+    st.session_state[DATE_RANGE] = (first, last)
+    st.session_state[AS_OF] = today()
+    st.session_state[PLAYING] = False
+
+
+# --- the player: steps the "as of" date through time -----------------------------
+
+PLAY_STEP_DAYS = 30
+PLAY_SECONDS = 1.5
+
+
+def play_toggled(options: Options) -> None:
+    """Toggle callback: starting at the last date rewinds to the first."""
+    if st.session_state.get(PLAYING):
+        first, last = date_bounds(options)
+        if st.session_state.get(AS_OF, last) >= last - timedelta(days=PLAY_STEP_DAYS):
+            st.session_state[AS_OF] = first
+
+
+def step_as_of(options: Options, months: int) -> None:
+    """Button callback: move the "as of" date by ``months`` (30 days each), within bounds."""
+    first, last = date_bounds(options)
+    current = st.session_state.get(AS_OF, today())
+    moved = current + timedelta(days=PLAY_STEP_DAYS * months)
+    st.session_state[AS_OF] = min(max(moved, first), last)
+
+
+def apply_player() -> None:
+    """Before the time widgets are drawn: take the player's next date (widget state may
+    only change before its widget exists in a run)."""
+    if AS_OF_NEXT in st.session_state:
+        st.session_state[AS_OF] = st.session_state.pop(AS_OF_NEXT)
+    if st.session_state.pop(PLAY_DONE, False):
+        st.session_state[PLAYING] = False
+
+
+def next_play_date(current: date, last: date) -> tuple[date, bool]:
+    """The player's next date and whether it has reached the end."""
+    nxt = current + timedelta(days=PLAY_STEP_DAYS)
+    return (last, True) if nxt >= last else (nxt, False)
