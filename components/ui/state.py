@@ -146,23 +146,31 @@ def reset_filters(options: Options) -> None:
 
 # --- the player: steps the "as of" date through time -----------------------------
 
-PLAY_STEP_DAYS = 30
 PLAY_SECONDS = 1.5
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months; the 31st becomes a shorter month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
 
 
 def play_toggled(options: Options) -> None:
     """Toggle callback: starting at the last date rewinds to the first."""
     if st.session_state.get(PLAYING):
         first, last = date_bounds(options)
-        if st.session_state.get(AS_OF, last) >= last - timedelta(days=PLAY_STEP_DAYS):
+        if st.session_state.get(AS_OF, last) >= add_months(last, -1):
             st.session_state[AS_OF] = first
 
 
 def step_as_of(options: Options, months: int) -> None:
-    """Button callback: move the "as of" date by ``months`` (30 days each), within bounds."""
+    """Button callback: move the "as of" date by calendar ``months``, within bounds."""
     first, last = date_bounds(options)
     current = st.session_state.get(AS_OF, today())
-    moved = current + timedelta(days=PLAY_STEP_DAYS * months)
+    moved = add_months(current, months)
     st.session_state[AS_OF] = min(max(moved, first), last)
 
 
@@ -177,5 +185,5 @@ def apply_player() -> None:
 
 def next_play_date(current: date, last: date) -> tuple[date, bool]:
     """The player's next date and whether it has reached the end."""
-    nxt = current + timedelta(days=PLAY_STEP_DAYS)
+    nxt = add_months(current, 1)
     return (last, True) if nxt >= last else (nxt, False)

@@ -71,11 +71,11 @@ def test_as_of_date_redraws_kk_park_status_in_place(page: Page, app_url: str, sh
     shot("02-before-raid")
     before = renders(frame)
 
-    # One month on (2025-10-31): after the raid of 16 October, before the demolitions.
+    # One month on (2025-11-01): after the raid of 16 October, before the demolitions.
     page.get_by_role("button", name="1 month ▶").click()
     wait_for_render_after(frame, before)
     expect(site_marker(frame, "kk_park")).to_have_attribute("data-status", "raided")
-    assert "2025-10-31" in as_of_value(page)
+    assert "2025-11-01" in as_of_value(page)
     assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
     assert frame.evaluate("() => map_div.getZoom()") == zoom, "the date change reset the zoom"
     shot("03-after-raid")
@@ -87,7 +87,7 @@ def test_as_of_date_redraws_kk_park_status_in_place(page: Page, app_url: str, sh
     expect(site_marker(frame, "kk_park")).to_have_attribute("data-status", "raided")
     raided_after = int(metric(page, "Sites shown").inner_text().replace(",", ""))
     assert raided_after > raided_before
-    assert query_params(page)["asof"] == ["2025-10-31"]
+    assert query_params(page)["asof"] == ["2025-11-01"]
     assert query_params(page)["status"] == ["raided"]
 
     # Today: the demolition the junta claims, marked disputed.
