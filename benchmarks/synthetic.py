@@ -11,8 +11,10 @@ the real ``figures.csv``, ``events.csv`` and ``sources.csv``:
   shapes ``components.data.borders.distances_km`` uses, so its distance is 0 km, well within
   the 3 km tolerance): candidates are drawn in bulk and filtered with one vectorised
   ``shapely.contains_xy`` call per country, so 100,000 sites take a few seconds;
-- zone type, precision and confidence come from the validator's vocabularies and
-  ``source_ids`` reuse real source ids.
+- zone type, precision and confidence come from the validator's vocabularies;
+  ``source_ids`` are a real site's (with that site's name as an alias, so the quotes
+  name the synthetic site as the validator requires);
+- ``contradictions.csv`` is copied when the real folder has one.
 
 Command line (for a quick look)::
 
@@ -52,7 +54,7 @@ SPREAD_COUNTRIES = {
 }
 JITTER_KM = 20.0
 KM_PER_DEG = 111.32
-OTHER_FILES = ("figures.csv", "events.csv", "sources.csv")
+OTHER_FILES = ("figures.csv", "events.csv", "sources.csv", "contradictions.csv")
 
 _PLACE_WORDS = (
     "Golden",
@@ -163,14 +165,22 @@ def make_locations(n: int, seed: int = 0, data_dir: Path = DEFAULT_DATA_DIR) -> 
     pts = pd.concat([near, far], ignore_index=True)
     m = len(pts)
 
-    sources = read_csv(data_dir / "sources.csv", "sources.csv")["source_id"].to_numpy()
-    n_src = rng.integers(1, 4, m)
-    src_pick = rng.integers(0, len(sources), (m, 3))
-    source_ids = [";".join(dict.fromkeys(sources[src_pick[i, : n_src[i]]])) for i in range(m)]
+    # Each synthetic site cites the sources of a real site (its origin when it has one)
+    # and carries that site's name as an alias, so every cited quote names it, as the
+    # validator requires (real sites without sources are never picked).
+    cited = real["source_ids"].to_numpy()
+    with_sources = np.flatnonzero(cited != "")
+    origin = pts["origin"].to_numpy()
+    donor = np.where(
+        (origin >= 0) & (cited[np.maximum(origin, 0)] != ""),
+        origin,
+        with_sources[rng.integers(0, len(with_sources), m)],
+    )
+    source_ids = cited[donor]
+    donor_name = (real["name"] + "; " + real["aliases"]).str.rstrip("; ").to_numpy()[donor]
     word = np.array(_PLACE_WORDS)[rng.integers(0, len(_PLACE_WORDS), m)]
     kind = np.array(_PLACE_KINDS)[rng.integers(0, len(_PLACE_KINDS), m)]
     serial = np.arange(1, m + 1)
-    origin = pts["origin"].to_numpy()
     near_name = np.where(origin >= 0, real["name"].to_numpy()[np.maximum(origin, 0)], "")
     names = [
         f"{w} {k} {s}" + (f" (near {o})" if o else "")
@@ -180,7 +190,7 @@ def make_locations(n: int, seed: int = 0, data_dir: Path = DEFAULT_DATA_DIR) -> 
         {
             "site_id": [f"syn_{s:06d}" for s in serial],
             "name": names,
-            "aliases": [f"{w} {k}" for w, k in zip(word, kind, strict=True)],
+            "aliases": [f"{w} {k}; {d}" for w, k, d in zip(word, kind, donor_name, strict=True)],
             "country": pts["country"].astype(str).to_numpy(),
             "admin1": "",
             "zone_type": np.array(ZONE_TYPES)[rng.integers(0, len(ZONE_TYPES), m)],
@@ -192,6 +202,7 @@ def make_locations(n: int, seed: int = 0, data_dir: Path = DEFAULT_DATA_DIR) -> 
             "confidence": rng.choice(np.array(CONFIDENCES), m, p=[0.3, 0.45, 0.25]),
             "source_ids": source_ids,
             "note": "Synthetic site for benchmarking; not a real place.",
+            "parent_site_id": "",
         }
     )
     return pd.concat([real, synthetic], ignore_index=True)
@@ -202,19 +213,36 @@ def write_dataset(
 ) -> Path:
     """Write a complete, valid data folder with ``n`` sites; return its path.
 
-    If ``n`` is smaller than the real data, events naming a dropped site lose their
-    ``site_id`` (they stay as country-level events) so the folder stays valid.
+    If ``n`` is smaller than the real data, references to a dropped site are cleared so
+    the folder stays valid: events lose ``site_id`` and ``status`` (they stay as
+    country-level events), site figures become subnational, parents and contradictions
+    lose the site.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     locations = make_locations(n, seed, data_dir)
     locations.to_csv(directory / "locations.csv", index=False)
     for name in OTHER_FILES:
-        shutil.copyfile(data_dir / name, directory / name)
+        if (data_dir / name).exists():  # contradictions.csv is optional
+            shutil.copyfile(data_dir / name, directory / name)
     if n < len(read_csv(data_dir / "locations.csv", "locations.csv")):
+        kept = set(locations["site_id"])
+        parents = locations["parent_site_id"]
+        locations.loc[(parents != "") & ~parents.isin(kept), "parent_site_id"] = ""
+        locations.to_csv(directory / "locations.csv", index=False)
         events = read_csv(data_dir / "events.csv", "events.csv")
-        events.loc[~events["site_id"].isin(set(locations["site_id"])), "site_id"] = ""
+        gone = ~events["site_id"].isin(kept)
+        events.loc[gone, ["site_id", "status"]] = ""  # a status needs its site
         events.to_csv(directory / "events.csv", index=False)
+        figures = read_csv(data_dir / "figures.csv", "figures.csv")
+        gone = (figures["site_id"] != "") & ~figures["site_id"].isin(kept)
+        figures.loc[gone, "area"] = "a site left out of this synthetic sample"
+        figures.loc[gone, ["scope", "site_id"]] = ["subnational", ""]
+        figures.to_csv(directory / "figures.csv", index=False)
+        if (data_dir / "contradictions.csv").exists():
+            con = read_csv(data_dir / "contradictions.csv", "contradictions.csv")
+            con.loc[~con["site_id"].isin(kept), "site_id"] = ""
+            con.to_csv(directory / "contradictions.csv", index=False)
     return directory
 
 

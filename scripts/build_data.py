@@ -91,20 +91,77 @@ SEED_SOURCES = [
     ),
 ]
 
+# Refinements of existing sites (updates-2026-11.md section 3, "Refinements"): quotes
+# copied from there; page titles and dates were not recorded in the research.
+REFINEMENT_SOURCES = [
+    (
+        "UR_kk_park_1",
+        "The Nation (TH)",
+        "(page title not recorded) the junta's name for KK Park",
+        "https://www.nationthailand.com/news/asean/40059375",
+        "Myawady-Mae Htaw Tha Lay (KK Park)",
+    ),
+    (
+        "UR_shwe_kokko_1",
+        "Suara Thailand (Indonesian)",
+        "(page title not recorded) Myanmar military claims scam centre; 300 Chinese held",
+        "https://suarathailand.com/news/militer-myanmar-klaim-rebut-pusat-penipuan-online-300-"
+        "warga-tiongkok-ditahan",
+        "Kompleks tersebut terletak di seberang Ban Wang Pha di Distrik Mae Ramat dan Ban Wang "
+        "Kaew dan Mae Pa di Distrik Mae Sot",
+    ),
+    (
+        "UR_shwe_kokko_2",
+        "The Nation (TH)",
+        "(page title not recorded) Shwe Kokko raid totals",
+        "https://www.nationthailand.com/blogs/news/asean/40058959",
+        "Long Htin compound, Shwe Kokko Myaing Village",
+    ),
+    (
+        "UR_bamban_pogo_1",
+        "The Philippine Insider",
+        "(page title not recorded) Guo's conviction a warning to criminals",
+        "https://thephinsider.net/guos-conviction-a-warning-to-criminals",
+        "the raided Philippine Offshore Gaming Operations (POGO)-operated Zun Yuan Technology "
+        "gambling center behind the municipal hall in Bamban",
+    ),
+]
+REFINEMENT_NOTES = {
+    "shwe_kokko": "Located opposite Ban Wang Pha (Mae Ramat district) and Ban Wang Kaew and "
+    "Mae Pa (Mae Sot district) per UR_shwe_kokko_1 (which does not name the site, so it is "
+    "not cited for it); detainees were held at the Long Htin compound (UR_shwe_kokko_2).",
+    "kk_park": "The junta calls it Myawady-Mae Htaw Tha Lay (UR_kk_park_1). KK Park spans "
+    "several zones: Myanmar Witness/CIR place a KK Park II building 5.6 km from this point "
+    "(see kk_park_ii and contradiction C19).",
+    "bamban_pogo": "The compound is the Zun Yuan Technology POGO behind the municipal hall "
+    "(UR_bamban_pogo_1); this point is the town centre. Forfeited to the state in Nov 2025 "
+    "(event E39).",
+    "henge_thmorda_sez": "Dec 2025: Thai strikes reportedly hit the 'Thmor Da area in "
+    "Pursat' (archyde.com / ahdathalalam.com copies cited in the research update of "
+    "2026-11); this confirms activity, not a coordinate.",
+}
+
 # Sources whose quote (or, for the seed, whose list) names the site as a scam location.
 SITE_SOURCES = {
-    "shwe_kokko": "KP2;S111;S113;S135",
+    # S113 ("In other areas of Myawaddy, including KK Park and casino zones") never names
+    # Shwe Kokko, so it is not cited for it (the validator now checks quotes name sites).
+    "shwe_kokko": "KP2;S111;S135;UR_shwe_kokko_2",
     "myawaddy": "KP2;S061;S111;S116;S117",
-    "kk_park": "S111;S113;S120b;S121;S122",
+    # S122 (French: "ont fui ... vers Tak") does not name KK Park: not cited for it.
+    "kk_park": "S111;S113;S120b;S121;UR_kk_park_1",
     "kokang_laukkai": "KP2;S072;S073b",
     "mong_la": "KP2",
-    "golden_triangle_sez": "KP3;S080;S081;S082;S083",
+    # S080 says only "the special economic zone": it does not name the GTSEZ, so it is not
+    # cited for the site (it still backs its figure). KP3/S081 write "Golden Triangle SEZ",
+    # which is added as an alias (SITE_ALIASES).
+    "golden_triangle_sez": "KP3;S081;S082;S083",
     "phnom_penh": "KP1;S050;S140",
     "kandal": "KP1",
     "pursat": "KP1",
     "koh_kong": "KP1",
     "preah_sihanouk": "KP1;S140",
-    "oddar_meanchey": "KP1;S133",
+    # S133 names "O-Smach Resort", not the province: cited for osmach_resort instead.
+    "oddar_meanchey": "KP1",
     "svay_rieng": "KP1",
     "bavet": "KP1",
     "dara_sakor_sez": "KP1",
@@ -112,12 +169,46 @@ SITE_SOURCES = {
     # No stored source names Poipet as a scam location; the research cites a UNODC map only.
     "poipet": "",
     "clark_freeport": "KP3;S093",
-    "las_pinas_pogo": "S090;S091",
-    "bamban_pogo": "S094",
-    "porac_pogo": "S096;S096c",
+    # S090 (AP) does not name Las Pinas: cited for the event only.
+    "las_pinas_pogo": "S091",
+    "bamban_pogo": "S094;UR_bamban_pogo_1",
+    # S096c says "in Angeles City, Pampanga", not Porac: cited for the event only.
+    "porac_pogo": "S096",
     # Transit town, named as where people crossed, not as a scam site.
     "mae_sot": "S114;S120",
 }
+# Aliases the cited pages use that the gazetteer lacks (the validator matches quotes to
+# the name and aliases).
+SITE_ALIASES = {
+    "golden_triangle_sez": ["Golden Triangle SEZ"],
+    "oddar_meanchey": ["Oddar Meanchey"],  # KP1's spelling
+    # The junta's name for it (https://www.nationthailand.com/news/asean/40059375).
+    "kk_park": ["Myawady-Mae Htaw Tha Lay"],
+}
+# coord_source cells written "URL (note)": the note moves to coord_evidence so that
+# coord_source is one clean URL.
+URL_NOTE = re.compile(r"^(https?://\S+)\s+\((.*)\)$")
+# High-confidence points whose coord_source is a Wikipedia mirror or copy. A primary
+# page holding the same coordinates was looked for in the stored pages (search corpus):
+#  - mae_sot: sco.wikipedia.org/wiki/Mae_Sot_Destrict states 16.71306, 98.57472, the
+#    same coordinates (the gazetteer already noted it) -> cited instead, stays high.
+#  - shwe_kokko, kokang_laukkai, phnom_penh, clark_freeport: no stored en.wikipedia.org
+#    page shows these coordinates (the stored en.wikipedia Laukkai revision shows an
+#    older, different point) -> the mirror stays cited and confidence drops to medium.
+PRIMARY_COORD_SOURCE = {
+    "mae_sot": (
+        "https://sco.wikipedia.org/wiki/Mae_Sot_Destrict",
+        "Coordinates: 16°42′47″N 98°34′29″E / 16.71306°N 98.57472°E (Scots Wikipedia, "
+        "Mae Sot Destrict, whose seat is Mae Sot; same value as the en.wikipedia copy "
+        "https://de.wikial.top/wiki/Mae_Sot cited before)",
+    ),
+}
+MIRROR_DOWNGRADE = ("shwe_kokko", "kokang_laukkai", "phnom_penh", "clark_freeport")
+MIRROR_NOTE = (
+    "Confidence lowered from high to medium: the coordinates come from a copy of "
+    "Wikipedia (coord_source), and no primary en.wikipedia.org page holding the same "
+    "coordinates could be confirmed."
+)
 EXTRA_NOTES = {
     "poipet": "UNVERIFIED as a scam location: no source in sources.csv names Poipet; the "
     "research cites a UNODC map that is not in the store.",
@@ -153,6 +244,42 @@ EVENT_SITES = {
     ("2025-10-27", "S122"): "kk_park",
 }
 
+LOCATION_COLUMNS = [
+    "site_id", "name", "aliases", "country", "admin1", "zone_type", "precision",
+    "lat", "lon", "coord_source", "coord_evidence", "confidence", "source_ids", "note",
+    "parent_site_id",
+]  # fmt: skip
+EVENT_COLUMNS = [
+    "event_id", "date", "country", "place", "event_type", "summary", "people", "source_id",
+    "site_id", "status", "disputed_by", "contradiction_ids", "note",
+]  # fmt: skip
+FIGURE_COLUMNS = [
+    "figure_id", "country", "metric", "value_low", "value_high", "value_text", "qualifier",
+    "as_of", "source_id", "context", "status", "joint_countries", "disputed_by", "scope",
+    "area", "site_id", "contradiction_ids",
+]  # fmt: skip
+
+# Existing events re-typed with the new vocabulary (H-number -> (event_type, note)).
+# Handing named suspects to China to stand trial is an extradition: `prosecution`.
+# H041 (DOJ civil forfeiture complaint) is not a criminal charge and stays `sanction`.
+EVENT_RETYPE = {
+    "H009": ("prosecution", "handover of suspects to Chinese custody (typed raid before)"),
+    "H011": ("prosecution", "transfer of suspects to Chinese custody (typed raid before)"),
+    "H014": ("prosecution", "handover of named suspects to China (typed raid before)"),
+}
+# Status an existing event gives its site, only where the quote says so and the site is
+# the compound or zone itself (a raid on one building does not make a town "raided").
+EVENT_STATUS = {
+    "H007": "raided",  # S090: "staged a massive raid" (Las Pinas compound)
+    "H012": "raided",  # S083: "arrested during raids at the Golden Triangle SEZ"
+    "H013": "seized",  # S073: MNDAA took "complete control of Laukkai town"
+    "H015": "raided",  # S094: rescued 868 "from a Philippine offshore gaming operator"
+    "H018": "raided",  # S096c: "A joint law enforcement raid at a ... POGO facility"
+    "H022": "raided",  # S082: network "dismantled", 771 arrested inside the GTSEZ
+    "H030": "raided",  # S111: BGF "carried out raids on KK Park and Shwe Kokko"
+    "H042": "raided",  # S120b: junta "raided KK Park"
+}
+
 DATE_PREFIX = re.compile(r"^(\d{4}(?:-\d{2}){0,2})(?=$|\s)")
 
 
@@ -180,7 +307,29 @@ def build_sources() -> pd.DataFrame:
     src["date"] = dates.map(lambda d: d[0])
     src.insert(4, "date_note", dates.map(lambda d: d[1]))
     seeds = pd.DataFrame(SEED_SOURCES, columns=list(src.columns))
-    return pd.concat([seeds, src], ignore_index=True)
+    refinements = pd.DataFrame(
+        [
+            (sid, pub, title, "", "page date not recorded in the research", url, quote)
+            for sid, pub, title, url, quote in REFINEMENT_SOURCES
+        ],
+        columns=list(src.columns),
+    )
+    return pd.concat([seeds, src, refinements], ignore_index=True)
+
+
+def fix_coord_source(row: pd.Series) -> pd.Series:
+    """One clean URL in coord_source; notes to coord_evidence; no high on a mirror."""
+    row = row.copy()
+    m = URL_NOTE.match(row["coord_source"])
+    if m:
+        row["coord_source"] = m.group(1)
+        row["coord_evidence"] = f"{row['coord_evidence']} (source note: {m.group(2)})"
+    if row["site_id"] in PRIMARY_COORD_SOURCE:
+        row["coord_source"], row["coord_evidence"] = PRIMARY_COORD_SOURCE[row["site_id"]]
+    if row["site_id"] in MIRROR_DOWNGRADE and row["confidence"] == "high":
+        row["confidence"] = "medium"
+        row["note"] = f"{row['note']} {MIRROR_NOTE}".strip()
+    return row
 
 
 def build_locations() -> pd.DataFrame:
@@ -189,14 +338,63 @@ def build_locations() -> pd.DataFrame:
     if g["source_ids"].isna().any():
         raise SystemExit(f"no source mapping for {list(g[g['source_ids'].isna()]['site_id'])}")
     g["note"] = [
-        (n + (" " + EXTRA_NOTES[s] if s in EXTRA_NOTES else "")).strip()
+        " ".join(x for x in (n, EXTRA_NOTES.get(s, ""), REFINEMENT_NOTES.get(s, "")) if x)
         for s, n in zip(g["site_id"], g["note"], strict=True)
     ]
-    cols = [
-        "site_id", "name", "aliases", "country", "admin1", "zone_type", "precision",
-        "lat", "lon", "coord_source", "coord_evidence", "confidence", "source_ids", "note",
-    ]  # fmt: skip
-    return g[cols]
+    g["aliases"] = [
+        "; ".join([a for a in [aliases] if a] + SITE_ALIASES.get(s, []))
+        for s, aliases in zip(g["site_id"], g["aliases"], strict=True)
+    ]
+    g = g.apply(fix_coord_source, axis=1)
+    g["parent_site_id"] = ""
+    return g[LOCATION_COLUMNS]
+
+
+# Scope of each existing figure (figure_id -> (scope, area, site_id)); every row not
+# listed is `national` when it names a country and `regional` when it does not.
+# scope=site: the figure counts people or things at one mapped site; subnational: it
+# covers an area (township, border stretch, province) that is not one mapped site.
+# For `nationals_*` rows `country` is the nationality counted, as before.
+FIGURE_SCOPE = {
+    "FH031": ("subnational", "Thai-Myanmar border", ""),
+    "FH032": ("subnational", "the area around the Myanmar town of Myawaddy", ""),
+    "FH033": ("subnational", "Myawaddy", ""),
+    "FH034": ("subnational", "KK Park and Shwe Kokko, Myawaddy", ""),
+    "FH035": ("subnational", "Myawaddy (BGF list)", ""),
+    "FH036": ("subnational", "other areas of Myawaddy, including KK Park and casino zones", ""),
+    "FH037": ("subnational", "Myawaddy", ""),
+    "FH038": ("subnational", "Mae Sot district", ""),
+    "FH039": ("site", "", "kk_park"),
+    "FH040": ("site", "", "kk_park"),
+    "FH041": ("site", "", "golden_triangle_sez"),
+    "FH042": ("site", "", "golden_triangle_sez"),
+    "FH043": ("site", "", "golden_triangle_sez"),
+    "FH044": ("site", "", "las_pinas_pogo"),
+    "FH045": ("site", "", "las_pinas_pogo"),
+    "FH046": ("site", "", "clark_freeport"),
+    "FH047": ("site", "", "bamban_pogo"),
+    "FH048": ("site", "", "porac_pogo"),
+    "FH051": ("subnational", "four Sihanoukville locations", ""),
+    **{f"FH{n:03d}": ("site", "", "las_pinas_pogo") for n in range(67, 73)},
+    **{f"FH{n:03d}": ("site", "", "clark_freeport") for n in range(73, 83)},
+    **{f"FH{n:03d}": ("site", "", "bamban_pogo") for n in range(83, 90)},
+    **{f"FH{n:03d}": ("site", "", "porac_pogo") for n in range(90, 95)},
+    **{f"FH{n:03d}": ("site", "", "golden_triangle_sez") for n in range(95, 104)},
+    **{f"FH{n:03d}": ("subnational", "Myawaddy", "") for n in range(104, 110)},
+    **{f"FH{n:03d}": ("site", "", "kk_park") for n in range(110, 114)},
+}
+# Figures that are one side of a contradiction (figure_id -> contradiction ids).
+FIGURE_CONTRADICTIONS: dict[str, str] = {}
+EVENT_CONTRADICTIONS: dict[str, str] = {}
+
+
+def apply_scope(f: pd.DataFrame, table: dict[str, tuple[str, str, str]]) -> pd.DataFrame:
+    default = f["country"].map(lambda c: "national" if c else "regional")
+    picked = f["figure_id"].map(table)
+    f["scope"] = [p[0] if isinstance(p, tuple) else d for p, d in zip(picked, default, strict=True)]
+    f["area"] = [p[1] if isinstance(p, tuple) else "" for p in picked]
+    f["site_id"] = [p[2] if isinstance(p, tuple) else "" for p in picked]
+    return f
 
 
 def build_figures() -> pd.DataFrame:
@@ -234,15 +432,26 @@ def build_figures() -> pd.DataFrame:
             }
         ]
     )
-    return pd.concat([f, crypto], ignore_index=True)
+    f = pd.concat([f, crypto], ignore_index=True)
+    f.insert(0, "figure_id", [f"FH{i:03d}" for i in range(1, len(f) + 1)])
+    f = apply_scope(f, FIGURE_SCOPE)
+    f["contradiction_ids"] = f["figure_id"].map(lambda i: FIGURE_CONTRADICTIONS.get(i, ""))
+    return f[FIGURE_COLUMNS]
 
 
 def build_events() -> pd.DataFrame:
     e = pd.read_csv(RESEARCH / "events.csv", dtype=str, keep_default_na=False)
+    e.insert(0, "event_id", [f"H{i:03d}" for i in range(1, len(e) + 1)])
     e["site_id"] = [
         EVENT_SITES.get((d, s), "") for d, s in zip(e["date"], e["source_id"], strict=True)
     ]
-    return e
+    e["note"] = ""
+    for event_id, (event_type, note) in EVENT_RETYPE.items():
+        e.loc[e["event_id"] == event_id, ["event_type", "note"]] = [event_type, note]
+    e["status"] = e["event_id"].map(lambda i: EVENT_STATUS.get(i, ""))
+    e["disputed_by"] = ""
+    e["contradiction_ids"] = e["event_id"].map(lambda i: EVENT_CONTRADICTIONS.get(i, ""))
+    return e[EVENT_COLUMNS]
 
 
 def main() -> None:

