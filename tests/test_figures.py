@@ -139,6 +139,25 @@ def test_headline_keeps_each_sources_qualifier(
         assert "100,000" not in head.value  # Cambodia's estimate never becomes a bound
 
 
+@pytest.mark.parametrize(
+    ("countries", "main", "more"),
+    [
+        (
+            ("KH", "LA", "MM", "PH", "TH"),
+            "at least 120,000",
+            "+ around 100,000 + at least tens of thousands",
+        ),
+        (("KH",), "around 100,000", ""),
+        (("KH", "LA"), "around 100,000", "+ at least tens of thousands"),
+        ((), "—", ""),
+    ],
+)
+def test_headline_splits_into_value_and_the_words_under_it(countries, main, more):
+    head = figures.headline(frame(OHCHR), countries)
+    assert (head.main, head.more) == (main, more)
+    assert " ".join(p for p in (head.main, head.more) if p) == head.value
+
+
 def test_headline_for_no_shown_site_has_no_number():
     head = figures.headline(frame(OHCHR), ())
     assert not any(ch.isdigit() for ch in head.value + head.caption)

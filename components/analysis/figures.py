@@ -302,7 +302,7 @@ class HeadlinePart:
 @dataclass
 class Headline:
     label: str
-    value: str  # text for st.metric: never a bare number, always the sources' qualifiers
+    value: str  # the whole headline: never a bare number, always the sources' qualifiers
     caption: str
     help: str
     lower_bound_total: float | None = None  # sum of at_least lower values (None if none)
@@ -310,6 +310,19 @@ class Headline:
     parts: list[HeadlinePart] = field(default_factory=list)
     no_figure: list[str] = field(default_factory=list)  # shown countries it says nothing on
     source_ids: list[str] = field(default_factory=list)
+
+    pieces: list[str] = field(default_factory=list)  # what value joins with " + "
+
+    @property
+    def main(self) -> str:
+        """The first piece (the sum of lower bounds when there is one): the metric's value."""
+        return self.pieces[0] if self.pieces else self.value
+
+    @property
+    def more(self) -> str:
+        """The other pieces in their own words, '+ around 100,000 + …' ('' if none): shown
+        under the value, so a long headline is never cut off mid-figure."""
+        return "".join(f"+ {p} " for p in self.pieces[1:]).strip()
 
 
 def headline(figures: pd.DataFrame, countries: tuple[str, ...]) -> Headline:
@@ -405,6 +418,7 @@ def headline(figures: pd.DataFrame, countries: tuple[str, ...]) -> Headline:
         parts,
         no_figure,
         source_ids,
+        pieces,
     )
 
 

@@ -22,7 +22,16 @@ def summary_metrics(shown: pd.DataFrame, atlas: Atlas, events_shown: int) -> Non
     c2.metric("Countries", f"{shown['country'].nunique():,}")
     c3.metric("Events shown", f"{events_shown:,}")
     head = figures.headline(atlas.figures, figures.shown_countries(shown))
-    c4.metric(head.label, head.value, help=head.help)
+    # Data words go through md (metric values render markdown). The pieces after the
+    # first sit under it (delta without arrow or colour), so none is cut off.
+    c4.metric(
+        head.label,
+        md(head.main),
+        delta=md(head.more) or None,
+        delta_color="off",
+        delta_arrow="off",
+        help=head.help,
+    )
     lead = source_line(head.source_ids[0], atlas.sources) + ": " if head.source_ids else ""
     c4.caption(lead + md(head.caption))
 
