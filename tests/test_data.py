@@ -1209,8 +1209,12 @@ def test_new_event_types_are_accepted(data_dir):
 # contradictions.csv (optional fifth file)
 
 
-def write_contradictions(directory: Path, rows: list[list[str]]) -> None:
-    write_rows(directory / "contradictions.csv", [CONTRADICTIONS.names, *rows])
+def write_contradictions(directory: Path, rows: list[list[str]]) -> int:
+    """Append ``rows`` to the folder's contradictions.csv; return the first one's row."""
+    path = directory / "contradictions.csv"
+    have = read_rows(path) if path.exists() else [CONTRADICTIONS.names]
+    write_rows(path, [*have, *rows])
+    return len(have) + 1
 
 
 GOOD_CONTRADICTION = ["C90", "Test topic", "MM", "kk_park", "S111;S113", "they differ"]
@@ -1247,19 +1251,21 @@ def test_contradiction_rules(data_dir, cells, column, value, message):
     bad[0] = "C91"
     for i, v in cells.items():
         bad[i] = v
-    write_contradictions(data_dir, [GOOD_CONTRADICTION, bad])
+    row = write_contradictions(data_dir, [GOOD_CONTRADICTION, bad]) + 1
     result = load_atlas(data_dir)
     (problem,) = result.problems
-    assert (problem.file, problem.row, problem.column) == ("contradictions.csv", 3, column)
+    assert (problem.file, problem.row, problem.column) == ("contradictions.csv", row, column)
     assert problem.value == value
     assert message in problem.message
-    assert list(result.atlas.contradictions["contradiction_id"]) == ["C90"]
+    kept = list(result.atlas.contradictions["contradiction_id"])
+    assert "C90" in kept and "C91" not in kept
+    assert len(kept) == n_records(DATA / "contradictions.csv") + 1
 
 
 def test_contradiction_duplicate_id(data_dir):
-    write_contradictions(data_dir, [GOOD_CONTRADICTION, GOOD_CONTRADICTION])
+    row = write_contradictions(data_dir, [GOOD_CONTRADICTION, GOOD_CONTRADICTION]) + 1
     (problem,) = load_atlas(data_dir).problems
-    assert (problem.row, problem.column, problem.value) == (3, "contradiction_id", "C90")
+    assert (problem.row, problem.column, problem.value) == (row, "contradiction_id", "C90")
     assert "duplicates an id" in problem.message
 
 
@@ -1345,3 +1351,31 @@ def test_committed_data_model_columns(committed):
     assert fig["figure_id"].str.match(r"^F(H\d{3}|\d{2}[a-z]?)$").all()
     assert ev["event_id"].str.match(r"^(H\d{3}|E\d{2}[a-z]?)$").all()
     assert (ev.loc[ev["status"] != "", "site_id"] != "").all()
+
+
+def test_committed_statuses_follow_the_research(committed):
+    """Statuses the 2026-11 update's quotes support (scripts/build_data.py)."""
+    ev = committed.atlas.events.set_index("event_id")
+    expected = {
+        "E20": ("kk_park", "operating"),
+        "E26": ("kk_park", "raided"),
+        "E30a": ("jinbei_shv", "closed"),
+        "E33a": ("kk_park", "demolished_claimed"),
+        "E33b": ("kk_park_ii", "demolished_claimed"),
+        "E38": ("shwe_kokko", "raided"),
+        "E39": ("bamban_pogo", "forfeited"),
+        "E40": ("shunda_park", "seized"),
+        "E42a": ("osmach_resort", "struck"),
+        "E49": ("a7_park_bavet", "raided"),
+    }
+    for event_id, site_status in expected.items():
+        assert tuple(ev.loc[event_id, ["site_id", "status"]]) == site_status, event_id
+    assert ev.loc["E33a", "disputed_by"] == "UF23"
+    assert "C06" in ev.loc["E33a", "contradiction_ids"].split(";")
+    assert ev.loc["E52", "status"] == "" and ev.loc["E52", "site_id"] == ""
+    assert (ev.loc[ev["event_type"] == "strike", "status"] == "struck").all()
+    loc = committed.atlas.locations.set_index("site_id")
+    assert loc.loc["kk_park_ii", "parent_site_id"] == "kk_park"
+    assert "S113" not in loc.loc["shwe_kokko", "source_ids"].split(";")
+    fig = committed.atlas.figures.set_index("figure_id")
+    assert fig.loc["FH002", "disputed_by"] == "S005;TT1"
