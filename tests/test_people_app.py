@@ -103,7 +103,10 @@ def test_contradicting_figures_sit_side_by_side_with_the_note(tmp_path, monkeypa
     if "contradiction_ids" not in figs.columns:
         pytest.skip("figures.csv has no contradiction_ids column yet")
     ohchr = (figs["country"] == "KH") & (figs["value_text"] == "around 100,000")
-    figs.loc[ohchr, "contradiction_ids"] = "C18"
+    # A contradiction id of its own (the data may already list C18): appended, not replaced.
+    figs.loc[ohchr, "contradiction_ids"] = figs.loc[ohchr, "contradiction_ids"].map(
+        lambda ids: ";".join([*filter(None, ids.split(";")), "CX1"])
+    )
     later = figs[ohchr].assign(
         figure_id="F99",
         value_low="100000",
@@ -114,24 +117,31 @@ def test_contradicting_figures_sit_side_by_side_with_the_note(tmp_path, monkeypa
         source_id="KP1",
         context="",
         disputed_by="",
+        contradiction_ids="CX1",
     )
     pd.concat([figs, later]).to_csv(data / "figures.csv", index=False)
-    pd.DataFrame(
+    mine = pd.DataFrame(
         {
-            "contradiction_id": ["C18"],
+            "contradiction_id": ["CX1"],
             "topic": ["Cambodia OHCHR figure wording"],
             "country": ["KH"],
             "site_id": [""],
             "source_ids": ["S001;KP1;S005"],
             "note": ["One says around, the other at least."],
         }
-    ).to_csv(data / "contradictions.csv", index=False)
+    )
+    path = data / "contradictions.csv"
+    if path.exists():
+        mine = pd.concat([pd.read_csv(path, dtype=str, keep_default_na=False), mine])
+    mine.to_csv(path, index=False)
     monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
     at = run({"country": "KH"})
     text = page_text(at)
-    assert "C18: Cambodia OHCHR figure wording" in text
-    table = next(m.value for m in at.markdown if m.value.startswith("| Source |"))
-    rows = unescape(table).splitlines()[2:]
+    blocks = [unescape(m.value) for m in at.markdown]
+    heading = blocks.index("**CX1: Cambodia OHCHR figure wording**")
+    table = blocks[heading + 1]
+    assert table.startswith("| Source |")
+    rows = table.splitlines()[2:]
     assert len(rows) == 2  # both sides, never merged or averaged
     assert "“at least 100,000”" in rows[0] and "21 Jan 2026" in rows[0]  # newest first
     assert "“around 100,000”" in rows[1] and "(S001)" in rows[1]
