@@ -52,8 +52,9 @@ def params(at: AppTest) -> dict[str, list[str]]:
 
 def test_default_view_shows_all_sites_and_no_banner():
     at = run()
-    assert metric(at, "Sites shown") == "22"
-    assert metric(at, "Countries") == "5"
+    assert metric(at, "Sites shown") == "49"  # data rows of data/locations.csv
+    # data/locations.csv: KH, MM, PH, LA, TH, TL, NG, ZM, LK (was 5 before the update).
+    assert metric(at, "Countries") == "9"
     # OHCHR's words: only Myanmar's figure is a lower bound; the rest are listed under it.
     assert metric(at, "People held in scam operations") == r"at least 120\,000"
     assert not at.error
@@ -63,7 +64,7 @@ def test_default_view_shows_all_sites_and_no_banner():
 def test_country_filter_updates_panels_and_url():
     at = run()
     at.multiselect(key="f_countries").set_value(["KH"]).run()
-    assert metric(at, "Sites shown") == "11"
+    assert metric(at, "Sites shown") == "25"  # KH rows of data/locations.csv
     assert metric(at, "Countries") == "1"
     assert metric(at, "People held in scam operations") == r"around 100\,000"
     assert params(at) == {"country": ["KH"]}
@@ -80,7 +81,8 @@ def test_url_opens_the_view_it_names():
 def test_url_values_may_repeat_or_be_comma_separated():
     at = run({"country": ["mm", "KH,LA"], "confidence": "low"})
     assert at.multiselect(key="f_countries").value == ["MM", "KH", "LA"]
-    assert metric(at, "Sites shown") == "1"  # Henge Thmorda is the only low-confidence site
+    # data/locations.csv: 27 low-confidence sites, 22 of them in MM, KH or LA.
+    assert metric(at, "Sites shown") == "22"
 
 
 def test_unknown_url_values_are_ignored_with_a_notice():
@@ -90,7 +92,7 @@ def test_unknown_url_values_are_ignored_with_a_notice():
     assert "Ignored unknown zone" in notices
     assert "Ignored unknown site" in notices
     assert "<script>" not in notices  # shown escaped, never as markup
-    assert metric(at, "Sites shown") == "11"
+    assert metric(at, "Sites shown") == "25"  # KH rows of data/locations.csv
     assert params(at) == {"country": ["KH"]}
 
 
@@ -105,9 +107,9 @@ def test_search_matches_aliases_without_accents():
 
 def test_reset_clears_every_filter():
     at = run({"country": "PH", "q": "POGO"})
-    assert metric(at, "Sites shown") == "3"
+    assert metric(at, "Sites shown") == "4"  # the four PH sites named "... POGO"
     at.button[0].click().run()
-    assert metric(at, "Sites shown") == "22"
+    assert metric(at, "Sites shown") == "49"  # every site of data/locations.csv
     assert params(at) == {}
 
 
@@ -157,7 +159,7 @@ def test_invalid_row_gives_a_banner_and_is_left_out(tmp_path, monkeypatch):
     assert at.error and "1 problem" in at.error[0].value
     problems = at.code[0].value
     assert "locations.csv, row 15, column lat: '191.5'" in problems
-    assert metric(at, "Sites shown") == "21"
+    assert metric(at, "Sites shown") == "48"  # the 49 sites less bavet
 
 
 def test_corrupt_file_gives_a_banner_not_a_traceback(tmp_path, monkeypatch):
@@ -213,7 +215,7 @@ def test_missing_map_assets_fall_back_with_a_visible_note():
         at = run()
     notes = " ".join(w.value for w in at.warning)
     assert "Map scripts were not found on this server" in notes
-    assert metric(at, "Sites shown") == "22"
+    assert metric(at, "Sites shown") == "49"  # every site of data/locations.csv
 
 
 def test_map_assets_present_means_no_note():

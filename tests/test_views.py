@@ -52,18 +52,21 @@ def options(atlas):
     )
 
 
+# Counts verified against data/locations.csv (49 sites) after the 2026-11 research update:
+# country KH 25, MM 13, LA 1; zone special_economic_zone 3 (2 in KH); confidence low 27;
+# "pogo" is in the names of 4 PH sites (las_pinas, bamban, porac, pasay).
 @pytest.mark.parametrize(
     ("view", "expected"),
     [
-        (View(), 22),
-        (View(countries=("KH",)), 11),
-        (View(countries=("MM", "LA")), 6),
+        (View(), 49),
+        (View(countries=("KH",)), 25),
+        (View(countries=("MM", "LA")), 14),
         (View(zones=("special_economic_zone",)), 3),
         (View(countries=("KH",), zones=("special_economic_zone",)), 2),
-        (View(confidences=("low",)), 1),
+        (View(confidences=("low",)), 27),
         (View(query="kokang"), 1),
         (View(query="MÖNG"), 1),  # accents and case ignored
-        (View(query="pogo"), 3),
+        (View(query="pogo"), 4),
         (View(query="no such place"), 0),
         (View(countries=("VN",)), 0),
     ],
@@ -90,10 +93,24 @@ def test_events_follow_sites_and_dates(atlas):
     assert everything.all()
     kh = View(countries=("KH",))
     mask = events_for(atlas, kh)
-    assert set(atlas.events[mask]["country"]) == {"KH"}
+    # An event at a mapped site follows its site's country, not its own "country" column
+    # (the acting country: e.g. GB sanctions on golden_fortune_pp, a Phnom Penh site);
+    # an event at no mapped site follows its own country.
+    site_country = atlas.locations.set_index("site_id")["country"]
+    shown = atlas.events[mask]
+    sited = shown["site_id"] != ""
+    assert set(shown.loc[sited, "site_id"].map(site_country)) == {"KH"}
+    assert set(shown.loc[~sited, "country"]) == {"KH"}
+    assert set(shown["country"]) > {"KH"}  # e.g. GB, KR, TH, US acting at KH sites
+    # Every event at a KH site and every unsited KH event is shown, nothing else.
+    expected = atlas.events["site_id"].map(site_country).eq("KH") | (
+        atlas.events["site_id"].eq("") & atlas.events["country"].eq("KH")
+    )
+    assert (mask == expected.to_numpy()).all()
     search = View(query="kk park")
     mask = events_for(atlas, search)
-    assert set(atlas.events[mask]["site_id"]) == {"kk_park"}  # unsited events drop out
+    # "kk park" names KK Park and KK Park II (kk_park_ii, added in the 2026-11 update).
+    assert set(atlas.events[mask]["site_id"]) == {"kk_park", "kk_park_ii"}  # unsited drop out
     dated = events_for(atlas, View(), "2025-01-01", "2025-12-31")
     assert atlas.events[dated]["date"].str.startswith("2025").all()
     assert dated.sum() == (atlas.events["date"].str.startswith("2025")).sum()
@@ -382,13 +399,29 @@ def test_mask_encoding_matches_atlas_js_bit_order():
 def test_payload_references_resolve(atlas):
     payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
     sites, events, sources = payload["sites"], payload["events"], payload["sources"]
-    assert len(sites["id"]) == 22
+    assert len(sites["id"]) == len(atlas.locations) == 49  # data/locations.csv
     assert all(0 <= i < len(sources) for refs in sites["src"] for i in refs)
     poipet = sites["id"].index("poipet")
-    assert sites["src"][poipet] == []  # unsourced site stays unsourced
+    poipet_sources = {sources[i]["id"] for i in sites["src"][poipet]}
+    assert poipet_sources == {"UE25", "UF38", "US_crown_poipet_loc"}  # now sourced
+    # No committed site is unsourced any more: blank one to check it stays unsourced.
+    loc = atlas.locations.copy()
+    loc.loc[loc["site_id"] == "poipet", "source_ids"] = ""
+    bare = map_view.build_payload(loc, atlas.events, atlas.sources)["sites"]
+    assert bare["src"][bare["id"].index("poipet")] == []
     kk = sites["id"].index("kk_park")
     kk_sources = {sources[i]["id"] for i in sites["src"][kk]}
-    assert kk_sources == {"S111", "S113", "S120b", "S121", "S122"}
+    # kk_park's source_ids in data/locations.csv (S122 is cited by its events and figures).
+    assert kk_sources == {
+        "S111",
+        "S113",
+        "S120b",
+        "S121",
+        "UR_kk_park_1",
+        "UE26",
+        "UE33",
+        "UF37",
+    }
     assert len(events["site"]) == (atlas.events["site_id"] != "").sum()
     assert all(s["url"].startswith(("http://", "https://")) for s in sources)
 
@@ -415,14 +448,14 @@ def _maps(atlas, mask):
         "/app/static/generated/x.json", map_view.data_bounds(atlas.locations), links, {}
     )
     layer = map_view.build_layer(
-        map_view.layer_spec(mask, np.ones(25, dtype=bool), (1, (11.5, 104.9)))
+        map_view.layer_spec(mask, np.ones(len(atlas.events), dtype=bool), (1, (11.5, 104.9)))
     )
     return base, layer
 
 
 def test_base_map_is_identical_whatever_the_filter(atlas):
     """streamlit-folium remounts the iframe when the base map's script changes."""
-    base_all, layer_all = _maps(atlas, np.ones(22, dtype=bool))
+    base_all, layer_all = _maps(atlas, np.ones(len(atlas.locations), dtype=bool))
     base_kh, layer_kh = _maps(atlas, atlas.locations["country"].eq("KH").to_numpy())
     script_all = _get_map_string(base_all)
     script_kh = _get_map_string(base_kh)
@@ -437,7 +470,7 @@ def test_map_loads_every_script_from_the_app(atlas):
     assert links.offline_ready
     urls = [u for _, u in links.js + links.css] + [links.outlines_url]
     assert all(u.startswith("/app/static/") for u in urls), urls
-    base, _ = _maps(atlas, np.ones(22, dtype=bool))
+    base, _ = _maps(atlas, np.ones(len(atlas.locations), dtype=bool))
     assert base.options["maxZoom"] == map_view.MAX_ZOOM  # tiles=None would drop it
 
 
@@ -479,9 +512,14 @@ def test_click_on_shared_spot_uses_the_tooltip():
 def test_nearest_sites_uses_geodesic_km(atlas):
     site = atlas.locations.set_index("site_id").loc["myawaddy"].copy()
     site["site_id"] = "myawaddy"
-    near = dossier.nearest_sites(site, atlas.locations, k=3)
-    assert list(near["site_id"])[:1] == ["kk_park"]
-    assert near["distance_km"].iloc[0] == pytest.approx(4.8, abs=0.3)
+    near = dossier.nearest_sites(site, atlas.locations, k=5)
+    # Four district-precision compounds (data/locations.csv) share GeoNames' Myawaddy point
+    # (16.68911, 98.50893), ~0.16 km geodesic from the town centre; KK Park is next, ~4.6 km.
+    shared = {"dongmei_park", "huanya_park", "shunda_park", "yulong_bay"}
+    assert set(near["site_id"].iloc[:4]) == shared
+    assert near["distance_km"].iloc[:4].to_numpy() == pytest.approx([0.16] * 4, abs=0.01)
+    assert list(near["site_id"])[4] == "kk_park"
+    assert near["distance_km"].iloc[4] == pytest.approx(4.8, abs=0.3)
     assert near["distance_km"].is_monotonic_increasing
 
 
@@ -490,7 +528,7 @@ def test_csv_export_carries_sources_and_defuses_formulas(atlas):
     loc.loc[loc["site_id"] == "bavet", "name"] = '=HYPERLINK("http://evil.invalid","x")'
     data = export.to_csv(loc, atlas.sources)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert len(rows) == 22
+    assert len(rows) == len(atlas.locations) == 49  # every site of data/locations.csv
     bavet = next(r for r in rows if r["site_id"] == "bavet")
     assert bavet["name"].startswith("'=")
     kk = next(r for r in rows if r["site_id"] == "kk_park")
@@ -500,7 +538,7 @@ def test_csv_export_carries_sources_and_defuses_formulas(atlas):
 
 def test_geojson_export_is_valid_and_carries_quotes(atlas):
     collection = json.loads(export.to_geojson(atlas.locations, atlas.sources))
-    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 22
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 49
     mong_la = next(f for f in collection["features"] if f["properties"]["site_id"] == "mong_la")
     assert mong_la["geometry"]["coordinates"] == [100.01267, 21.67112]
     assert "Mong La" in mong_la["properties"]["sources"][0]["quote"]
