@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -85,17 +86,19 @@ def atlas_rerun(atlas: Atlas, prep: Prepared, view: View | None = None) -> Sent:
 
     The masks (no upload), then the app's own
     ``components.ui.map_panel.map_panel``: ``map_view.build_base_map`` +
-    ``build_layer(layer_spec(...))`` + ``render_map`` (st_folium). The dossier, people,
+    ``build_layer(layer_spec(...))`` + ``render_map`` (st_folium), with each site's status
+    as of the view's date (today by default). The dossier, people,
     events and export panels of a rerun are not included.
     """
     from components.ui.map_panel import map_panel  # the app's map column
 
     view = view or View()
     locations, events = atlas.locations, atlas.events
-    mask = site_mask(locations, view, prep.app.haystack)
-    ev_mask = event_mask(events, prep.app.event_rows, mask, view, "2022-01-01", "2026-12-31")
+    status = prep.app.status.at(view.as_of or date.today().isoformat())
+    mask = site_mask(locations, view, prep.app.haystack, status)
+    ev_mask = event_mask(events, prep.app.event_rows, mask, view)
     with captured_component() as calls:
-        map_panel(atlas, locations, view, prep.app, mask, ev_mask, None)
+        map_panel(atlas, locations, view, prep.app, mask, ev_mask, None, status)
     return serialise(calls[0])
 
 

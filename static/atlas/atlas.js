@@ -177,7 +177,7 @@
     var dsw = el("span", "atlas-glyph");
     dsw.innerHTML = self.markerSvg({ radius: 6, fillOpacity: 1, colour: "#9a9a9a", status: "", disputed: true });
     disputedRow.appendChild(dsw);
-    disputedRow.appendChild(document.createTextNode("? disputed by another source"));
+    disputedRow.appendChild(document.createTextNode("Disputed by another source"));
     statuses.appendChild(disputedRow);
     details.appendChild(statuses);
     details.appendChild(el("div", "atlas-legend-title", "What a point stands for"));
@@ -313,7 +313,11 @@
     var self = this;
     marker.bindPopup(function () {
       return self.sitePopup(rows, i, kind, kind === "upload" ? null : [status, disputed]);
-    }, { autoPanPaddingTopLeft: [60, 20], autoPanPaddingBottomRight: [20, 20] });
+    }, {
+      // Room for the zoom buttons (left) and the basemap switcher (right) above the popup.
+      autoPanPaddingTopLeft: [60, 110],
+      autoPanPaddingBottomRight: [20, 20],
+    });
     marker.atlasSite = rows.id[i];
     var label = rows.name[i] + (kind === "upload" ? ", your upload" : ", " + this.statusLabel(status, disputed));
     marker.on("add", function () {
@@ -371,7 +375,8 @@
       color: this.colour(rows.zone[i]),
       weight: 1,
       dashArray: low ? "6 4" : "2 4",
-      fillOpacity: 0.08,
+      // Wide halos overlap over a whole border area: keep them faint so the map reads.
+      fillOpacity: metres > 5000 ? 0.04 : 0.08,
       renderer: this.haloRenderer || (this.haloRenderer = this.makeHaloRenderer()),
     });
   };
@@ -472,7 +477,11 @@
       iconSize: [20, 20],
       iconAnchor: [-6, 22],
     });
-    var marker = L.marker([sites.lat[siteIndex], sites.lon[siteIndex]], { icon: icon, keyboard: false });
+    // Badges sit in a pane under the markers: a count never covers a site's marker.
+    if (!this.map.getPane("atlasBadges")) this.map.createPane("atlasBadges").style.zIndex = 590;
+    var marker = L.marker([sites.lat[siteIndex], sites.lon[siteIndex]], {
+      icon: icon, keyboard: false, pane: "atlasBadges",
+    });
     marker.bindTooltip(this.siteTooltip(sites.name[siteIndex], sites.id[siteIndex]));
     var self = this;
     var events = this.data.events;
@@ -529,6 +538,9 @@
     var cluster = L.markerClusterGroup({
       chunkedLoading: true,
       showCoverageOnHover: false,
+      // No split/merge animation: clusters are settled as soon as a zoom ends, so a click
+      // right after zooming reaches the cluster that is drawn (and fans it out).
+      animate: false,
       // From the zoom that shows one site, only (nearly) coincident points still cluster,
       // so several compounds placed at one town point stay separately reachable.
       maxClusterRadius: function (zoom) { return zoom >= selectZoom ? 6 : 40; },

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pandas as pd
 from playwright.sync_api import Error, Frame, Locator, Page, expect
 
 from tests.harness import (
@@ -24,8 +25,9 @@ from tests.harness import (
     wait_in_frame,
 )
 
-ALL_SITES = 22
-KH_SITES = 11
+LOCATIONS = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "locations.csv")
+ALL_SITES = len(LOCATIONS)  # the committed data (python -m components.data validate passes)
+KH_SITES = int((LOCATIONS["country"] == "KH").sum())
 TILE_HOST = re.compile(r"^[a-d]\.basemaps\.cartocdn\.com$")
 OFFLINE_NOTICE = "Online basemap unreachable: showing offline country outlines."
 OUTLINES = "Country outlines (offline)"
@@ -174,7 +176,7 @@ def test_marker_click_opens_dossier(page: Page, app_url: str, shot: Shot) -> Non
     marker.click()  # fails if anything (legend, halo, badge) covers the marker
 
     expect(page.locator("h3", has_text="Phnom Penh")).to_be_visible()
-    expect(page.get_by_text("What the sources say")).to_be_visible()
+    expect(page.get_by_text("What the sources say", exact=True)).to_be_visible()
     expect(page.get_by_role("combobox", name="Site dossier")).to_have_value("Phnom Penh")
     expect(page).to_have_url(re.compile(r"[?&]site=phnom_penh(&|$)"))
     expect(frame.locator("path.atlas-selected")).to_have_count(1)  # the selection ring
