@@ -251,7 +251,25 @@ def test_site_timeline_from_an_event_or_undated(tables):
     )
     pp = site_timeline("pp", loc, ev, src)  # nothing dated: an undated "reported" row
     assert list(pp["status"]) == ["reported"] and pp.iloc[0]["date"] == ""
-    assert pp.iloc[0]["source_id"] == "S9"
+    assert pp.iloc[0]["source_id"] == "S4"  # the undated page (S9 is not in sources)
+
+
+def test_an_undated_citation_makes_the_first_report_unknown(tables):
+    """Kiripost's seed page is undated: a site it names may have been reported before
+    its earliest dated source, so it is never hidden as "not yet reported"."""
+    loc, ev, src = tables
+    both = pd.concat(
+        [loc, pd.DataFrame({"site_id": ["mix"], "name": ["Mix"], "source_ids": ["S1;S4"]})],
+        ignore_index=True,
+    )
+    first = first_reported(both, ev, src)
+    assert first[list(both["site_id"]).index("mix")] == ""
+    assert first[list(both["site_id"]).index("kk")] == "2022-03-15"  # dated only: earliest
+    table = StatusTable.build(both, ev, src)
+    mix = list(both["site_id"]).index("mix")
+    assert table.at("2020-01-01").code[mix] == "reported"  # shown even that early
+    timeline = site_timeline("mix", both, ev, src)
+    assert (timeline.iloc[0]["date"], timeline.iloc[0]["source_id"]) == ("", "S4")
     assert site_timeline("nope", loc, ev, src).empty
 
 

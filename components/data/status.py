@@ -219,6 +219,24 @@ def _first_reports(
     )
 
 
+def _undated_citation(locations: pd.DataFrame, sources: pd.DataFrame) -> np.ndarray:
+    """Per site row: the first cited source whose page is undated ('' when none is).
+
+    An undated page (Kiripost's seed article: "published after 2023-08") may name the
+    site before any dated source does, so such a site's first report is unknown.
+    """
+    undated = set(_text(sources, "source_id")[_text(sources, "date") == ""])
+    out = np.full(len(locations), "", dtype=object)
+    if not undated:
+        return out
+    for row, cell in enumerate(_text(locations, "source_ids").tolist()):
+        for part in cell.split(";") if cell else ():
+            if part.strip() in undated:
+                out[row] = part.strip()
+                break
+    return out
+
+
 def first_reported(
     locations: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame
 ) -> np.ndarray:
@@ -235,12 +253,15 @@ def first_reported(
     -------
     ndarray of object (str), shape (n,), aligned with ``locations`` rows: the first day
     (ISO ``YYYY-MM-DD``) of the earliest date among the site's cited sources and its
-    events ("2024-03" -> "2024-03-01"); "" when none of them is dated. Unknown source
-    ids are skipped (the validator reports them).
+    events ("2024-03" -> "2024-03-01"); "" when none of them is dated, or when the site
+    cites an undated source (it may have named the site earlier: the first report is
+    unknown, so the site is never hidden as "not yet reported"). Unknown source ids are
+    skipped (the validator reports them).
     """
     out = np.full(len(locations), "", dtype=object)
     first = _first_reports(locations, events, sources)
     out[first.index.to_numpy(dtype=np.int64)] = first["start"].to_numpy()
+    out[_undated_citation(locations, sources) != ""] = ""
     return out
 
 
@@ -496,7 +517,8 @@ def site_timeline(
     ``start`` (ISO first day), ``status``, ``label`` (human label), ``event_id``,
     ``source_id``, ``disputed`` (bool), ``disputed_by``, ``summary``. The first row is
     the ``reported`` start (its earliest dated source or event; when the site has none
-    dated, an undated row naming its first cited source). Empty for an unknown site.
+    dated, or cites an undated source, an undated row naming that source). Empty for an
+    unknown site.
     """
     loc = locations[_text(locations, "site_id") == site_id]
     if loc.empty:
@@ -506,7 +528,10 @@ def site_timeline(
     loc = loc.iloc[:1]
     here = events[_text(events, "site_id") == site_id]
     first = _first_reports(loc, here, sources)
-    if len(first):
+    undated = _undated_citation(loc, sources)[0]
+    if undated:  # an undated page names it: the first report's date is unknown
+        start_row = {"date": "", "start": "", "source_id": undated, "event_id": "", "summary": ""}
+    elif len(first):
         f = first.iloc[0]
         summary = ""
         if f["event_id"]:

@@ -190,10 +190,13 @@ def _relations(site: pd.Series, locations: pd.DataFrame) -> None:
     parent_id = str(site.get("parent_site_id", "") or "")
     parent, children = dossier.relations(site, locations)
     if parent_id and parent is not None:
-        st.markdown(
-            f"**Part of:** {md(parent['name'])} ({md(parent_id)}), "
-            f"{parent['distance_km']:,.1f} km from its point"
+        km = parent["distance_km"]
+        where = (
+            "placed at the same point (its exact position is not known)"
+            if km < 0.05
+            else f"{km:,.1f} km from its point"
         )
+        st.markdown(f"**Part of:** {md(parent['name'])} ({md(parent_id)}), {where}")
     if not children.empty:
         items = [
             f"{md(r['name'])} ({md(r['site_id'])}, {r['distance_km']:,.1f} km)"
