@@ -519,7 +519,13 @@ def chart_spec(rows: pd.DataFrame, sources: pd.DataFrame | None = None) -> dict 
                         "type": "nominal",
                         "title": "Kind",
                         "scale": {"domain": SHAPE_DOMAIN, "range": SHAPE_RANGE},
-                        "legend": {"values": DRAWN_KINDS},
+                        # Above the plot, in one row: a chart of two estimates is too
+                        # short for a vertical legend, which Vega would cut off.
+                        "legend": {
+                            "values": DRAWN_KINDS,
+                            "orient": "top",
+                            "direction": "horizontal",
+                        },
                     },
                     "tooltip": tooltip,
                 },
