@@ -3,37 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components.analysis.figures import HEADLINE_LABEL, NO_FIGURE
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard.py")  # absolute: AppTest resolves relative to the test file
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.delenv("ATLAS_DATA_DIR", raising=False)
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not any("Something went wrong" in e.value for e in at.error), "app crashed"
-    return at
+from tests.apptest import ROOT, fresh_caches, run  # noqa: F401 (autouse fixture)
 
 
 def unescape(text: str | None) -> str:
