@@ -268,8 +268,9 @@ def test_an_undated_citation_makes_the_first_report_unknown(tables):
     table = StatusTable.build(both, ev, src)
     mix = list(both["site_id"]).index("mix")
     assert table.at("2020-01-01").code[mix] == "reported"  # shown even that early
-    timeline = site_timeline("mix", both, ev, src)
-    assert (timeline.iloc[0]["date"], timeline.iloc[0]["source_id"]) == ("", "S4")
+    timeline = site_timeline("mix", both, ev, src)  # the dated report, and the caveat
+    assert (timeline.iloc[0]["date"], timeline.iloc[0]["source_id"]) == ("2023-06", "S1")
+    assert "undated page (S4)" in timeline.iloc[0]["summary"]
     assert site_timeline("nope", loc, ev, src).empty
 
 

@@ -516,9 +516,10 @@ def site_timeline(
     DataFrame, oldest first, columns ``date`` (as written; '' for an undated report),
     ``start`` (ISO first day), ``status``, ``label`` (human label), ``event_id``,
     ``source_id``, ``disputed`` (bool), ``disputed_by``, ``summary``. The first row is
-    the ``reported`` start (its earliest dated source or event; when the site has none
-    dated, or cites an undated source, an undated row naming that source). Empty for an
-    unknown site.
+    the ``reported`` start: its earliest dated source or event (saying so when an undated
+    page also names the site, which may then have been reported earlier), or, when
+    nothing is dated, an undated row naming the undated (else the first) cited source.
+    Empty for an unknown site.
     """
     loc = locations[_text(locations, "site_id") == site_id]
     if loc.empty:
@@ -529,13 +530,16 @@ def site_timeline(
     here = events[_text(events, "site_id") == site_id]
     first = _first_reports(loc, here, sources)
     undated = _undated_citation(loc, sources)[0]
-    if undated:  # an undated page names it: the first report's date is unknown
-        start_row = {"date": "", "start": "", "source_id": undated, "event_id": "", "summary": ""}
-    elif len(first):
+    if len(first):
         f = first.iloc[0]
         summary = ""
         if f["event_id"]:
             summary = str(_text(here, "summary")[_text(here, "event_id") == f["event_id"]].iloc[0])
+        if undated:  # the map never hides such a site (see first_reported)
+            summary = (summary + " " if summary else "") + (
+                f"First dated report; an undated page ({undated}) also names the site, "
+                "so it may have been reported earlier."
+            )
         start_row = {
             "date": f["date"],
             "start": f["start"],
@@ -549,7 +553,7 @@ def site_timeline(
         start_row = {
             "date": "",
             "start": "",
-            "source_id": cited[0] if cited else "",
+            "source_id": undated or (cited[0] if cited else ""),
             "event_id": "",
             "summary": "",
         }
