@@ -225,7 +225,7 @@
      centre dot operating, slash raided, cross closed, square frame seized, rays struck,
      triangle demolished (outline claimed, solid verified), arrow relocated, double ring
      forfeited; an ended site (closed, demolished, relocated, forfeited) is hollow;
-     "?" = disputed by another source. */
+     "?" (top left, clear of the event badge) = disputed by another source. */
   Atlas.prototype.markerSvg = function (opts) {
     var c = 13;
     var r = opts.radius;
@@ -282,7 +282,7 @@
         break;
     }
     if (opts.disputed) {
-      parts.push('<text x="21" y="9" font-family="system-ui, sans-serif" font-size="11" font-weight="700" fill="#111111" stroke="#ffffff" stroke-width="3" paint-order="stroke">?</text>');
+      parts.push('<text x="0.5" y="9.5" font-family="system-ui, sans-serif" font-size="11" font-weight="700" fill="#111111" stroke="#ffffff" stroke-width="3" paint-order="stroke">?</text>');
     }
     return '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="26" viewBox="0 0 26 26" aria-hidden="true">' + parts.join("") + "</svg>";
   };
