@@ -585,3 +585,18 @@ def test_only_http_links(url, ok):
     assert (safe_url(url) is not None) == ok
     link = md_link("label", url)
     assert link.startswith("[label](") == ok
+
+
+def test_first_view_frames_southeast_asia_and_falls_back_to_all_sites():
+    """Sites of the spread (Lagos, Lusaka, Negombo) stay on the map but do not pull the
+    first view out to a map of the world; a view of only such sites frames them."""
+    atlas = load_atlas(ROOT / "data").atlas
+    loc = atlas.locations
+    (south, west), (north, east) = map_view.data_bounds(loc)
+    home = loc[loc["country"].isin(map_view.HOME_REGION)]
+    assert (west, east) == (home["lon"].min() - 1, home["lon"].max() + 1)
+    assert west > 90 and east < 130  # Myanmar to the Philippines, not Lagos
+    nigeria = loc[loc["country"] == "NG"]
+    assert len(nigeria) >= 1
+    (s2, w2), (n2, e2) = map_view.data_bounds(nigeria)
+    assert w2 < nigeria["lon"].min() < e2 and s2 < nigeria["lat"].min() < n2

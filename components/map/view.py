@@ -401,14 +401,28 @@ def status_spec(
     }
 
 
+# The region the atlas is about: ASEAN members and Timor-Leste. A first view frames the
+# sites here; sites elsewhere (the spread to Nigeria, Zambia, Sri Lanka) are on the map
+# too, a zoom-out away, and the map's caption says so.
+HOME_REGION = frozenset({"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"})
+
+
+def home_sites(locations: pd.DataFrame) -> pd.DataFrame:
+    """The sites in :data:`HOME_REGION`, or all of them when none is there."""
+    home = locations[locations["country"].isin(HOME_REGION)]
+    return home if len(home) else locations
+
+
 def data_bounds(locations: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
-    """South-west and north-east corners of the sites (SE Asia if there are none)."""
+    """South-west and north-east corners (degrees) framing the sites in the home region
+    (see :func:`home_sites`); Southeast Asia if there are no sites."""
     if locations.empty:
         return (5.0, 92.0), (28.0, 125.0)
+    framed = home_sites(locations)
     pad = 1.0  # room for the cluster icons at the edges
     return (
-        (float(locations["lat"].min()) - pad, float(locations["lon"].min()) - pad),
-        (float(locations["lat"].max()) + pad, float(locations["lon"].max()) + pad),
+        (float(framed["lat"].min()) - pad, float(framed["lon"].min()) - pad),
+        (float(framed["lat"].max()) + pad, float(framed["lon"].max()) + pad),
     )
 
 

@@ -11,9 +11,11 @@ import streamlit as st
 from components.analysis.dataset import Prepared
 from components.analysis.filters import View
 from components.data import Atlas
+from components.data.labels import country_name
 from components.data.status import StatusAt
 from components.map import view as map_view
 from components.ui import state
+from components.ui.text import md
 
 
 def map_panel(
@@ -68,12 +70,24 @@ def map_panel(
         on_change=partial(on_map_click, sites),
     )
     apply_click(value or {}, sites)
+    away = _outside_home(atlas.locations[site_mask])
+    if away:
+        st.caption(md(f"Also on the map, outside Southeast Asia (zoom out to see them): {away}."))
     st.caption(
         "Colour: zone type. Shape over the dot: status as of the chosen date (see the "
         "legend); hollow = no longer running as before; ? = disputed. A halo means the "
         "point stands for a town, zone or province, not a building. Dashed outline: "
         "unverified estimate. Basemap: switch at top right."
     )
+
+
+def _outside_home(shown: pd.DataFrame) -> str:
+    """'3 sites in Nigeria, Sri Lanka, Zambia' for shown sites outside the framed region."""
+    if shown.empty or len(map_view.home_sites(shown)) == len(shown):
+        return ""
+    away = shown[~shown["country"].isin(map_view.HOME_REGION)]
+    names = sorted({country_name(c) for c in away["country"]})
+    return f"{len(away)} site(s) in {', '.join(names)}"
 
 
 def on_map_click(locations: pd.DataFrame) -> None:
