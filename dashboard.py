@@ -101,7 +101,10 @@ def main() -> None:
     summary_metrics(shown, atlas, int(ev_mask.sum()))
     if len(mine):
         st.caption(md(f"Including {int(mine_mask.sum())} of your {len(mine)} uploaded sites."))
-    panels.time_caption(status, mask, as_of)
+    # Sites the other filters keep but the date hides (first reported later).
+    undated_view = replace(view, statuses=())
+    later = int((site_mask(locations, undated_view, prep.haystack) & ~status.reported).sum())
+    panels.time_caption(status, mask, as_of, later)
     if shown.empty:
         st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
 

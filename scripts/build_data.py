@@ -284,6 +284,11 @@ EVENT_STATUS = {
     "H042": "raided",  # S120b: junta "raided KK Park"
 }
 
+# Existing events whose quote names a second mapped site: event -> (id suffix, site).
+EVENT_ALSO_AT = {
+    "H030": ("b", "shwe_kokko"),  # S111: BGF "carried out raids on KK Park and Shwe Kokko"
+}
+
 DATE_PREFIX = re.compile(r"^(\d{4}(?:-\d{2}){0,2})(?=$|\s)")
 
 
@@ -455,6 +460,15 @@ def build_events() -> pd.DataFrame:
     e["status"] = e["event_id"].map(lambda i: EVENT_STATUS.get(i, ""))
     e["disputed_by"] = ""
     e["contradiction_ids"] = e["event_id"].map(lambda i: EVENT_CONTRADICTIONS.get(i, ""))
+    # An event whose quote names a second mapped site gets a row there too (the status
+    # is per site): S111 "carried out raids on KK Park and Shwe Kokko".
+    extra = []
+    for event_id, (suffix, site_id) in EVENT_ALSO_AT.items():
+        row = e[e["event_id"] == event_id].iloc[0].copy()
+        row["event_id"], row["site_id"] = event_id + suffix, site_id
+        extra.append(row)
+    if extra:
+        e = pd.concat([e, pd.DataFrame(extra)], ignore_index=True)
     return e[EVENT_COLUMNS]
 
 

@@ -198,3 +198,18 @@ def test_missing_map_assets_fall_back_with_a_visible_note():
 def test_map_assets_present_means_no_note():
     at = run()
     assert not any("Map scripts were not found" in w.value for w in at.warning)
+
+
+def test_sites_hidden_by_the_date_are_counted_within_the_other_filters():
+    """The caption's "first reported after this date" count follows the country filter."""
+    from components.data import load_atlas
+    from components.data.status import StatusTable
+
+    atlas = load_atlas(ROOT / "data").atlas
+    loc = atlas.locations
+    hidden = ~StatusTable.build(loc, atlas.events, atlas.sources).at("2024-01-01").reported
+    expected = int((hidden & (loc["country"] == "MM").to_numpy()).sum())
+    assert 0 < expected < int(hidden.sum())  # the filter matters on this date
+    at = run({"country": "MM", "asof": "2024-01-01"})
+    caption = next(c.value for c in at.caption if "first reported after" in c.value)
+    assert f"{expected} site(s) first reported after this date" in caption.replace("\\", "")

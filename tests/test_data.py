@@ -1349,7 +1349,7 @@ def test_committed_data_model_columns(committed):
     fig, ev = committed.atlas.figures, committed.atlas.events
     assert (fig["scope"] != "").all()
     assert fig["figure_id"].str.match(r"^F(H\d{3}|\d{2}[a-z]?)$").all()
-    assert ev["event_id"].str.match(r"^(H\d{3}|E\d{2}[a-z]?)$").all()
+    assert ev["event_id"].str.match(r"^(H\d{3}[a-z]?|E\d{2}[a-z]?)$").all()
     assert (ev.loc[ev["status"] != "", "site_id"] != "").all()
 
 
@@ -1367,6 +1367,8 @@ def test_committed_statuses_follow_the_research(committed):
         "E40": ("shunda_park", "seized"),
         "E42a": ("osmach_resort", "struck"),
         "E49": ("a7_park_bavet", "raided"),
+        "H030": ("kk_park", "raided"),  # S111 names both raided compounds
+        "H030b": ("shwe_kokko", "raided"),
     }
     for event_id, site_status in expected.items():
         assert tuple(ev.loc[event_id, ["site_id", "status"]]) == site_status, event_id

@@ -52,11 +52,11 @@ def problems_banner(problems: list, data_dir: str, fatal: bool) -> None:
     st.code("\n".join(str(p) for p in shown) + (f"\n... and {more} more" if more else ""))
 
 
-def time_caption(status: StatusAt, mask: np.ndarray, as_of: str) -> None:
-    """One line on what the "as of" date does to the map: statuses counted, later sites."""
+def time_caption(status: StatusAt, mask: np.ndarray, as_of: str, later: int) -> None:
+    """One line on what the "as of" date does to the map: the shown sites' statuses, and
+    ``later``, how many sites the other filters keep that are first reported after it."""
     counts = status_counts(status, mask)
     parts = [f"{n:,} {STATUS_LABELS.get(code, code).lower()}" for code, n in counts.items()]
-    later = int((~status.reported).sum())
     line = f"Status as of {as_of}: " + (", ".join(parts) if parts else "no site shown")
     if later:
         line += f". {later:,} site(s) first reported after this date are not drawn."
