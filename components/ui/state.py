@@ -41,6 +41,7 @@ SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
 SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)
 FROM_MAP = "_site_from_map"
 FRAMED = "_framed"  # the first render has framed a link's filtered sites
+TABLE = "site_table"  # prefix of the site table's keys (components/ui/site_table.py)
 
 NO_SITE = ""
 
@@ -121,6 +122,14 @@ def site_chosen() -> None:
     """Select box callback: a selection made outside the map (the camera follows it)."""
     st.session_state[FROM_MAP] = False
     st.session_state[SEL_SITE] = st.session_state.get(SITE, NO_SITE)
+    st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
+
+
+def choose_site(site_id: str) -> None:
+    """A site chosen outside the map by id (the site table): as :func:`site_chosen`."""
+    st.session_state[SITE] = site_id
+    st.session_state[FROM_MAP] = False
+    st.session_state[SEL_SITE] = site_id
     st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
 
 
