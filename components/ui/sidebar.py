@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -81,15 +81,16 @@ def filters_sidebar(options: Options) -> DeltaGenerator:
         )
         st.divider()
         st.subheader("Time")
-        st.slider(
+        # Month steps (arrow keys, drag, the buttons below), so a keyboard reaches any
+        # month in a few presses; a link's exact day stays exact (it anchors the steps).
+        st.select_slider(
             "Status as of",
-            min_value=first,
-            max_value=last,
-            step=timedelta(days=1),
-            format="YYYY-MM-DD",
+            options=month_steps(st.session_state.get(state.AS_OF, last), first, last),
+            format_func=date.isoformat,
             key=state.AS_OF,
             help="Markers show each site's status on this day; only events up to this day "
-            "are drawn. Sites first reported later are hidden.",
+            "are drawn. Sites first reported later are hidden. The arrow keys move it a "
+            "month at a time.",
         )
         back, forward = st.columns(2)
         back.button(
@@ -150,6 +151,24 @@ def filters_sidebar(options: Options) -> DeltaGenerator:
             "its source; unverified items are marked as such."
         )
     return feedback
+
+
+def month_steps(current: date, first: date, last: date) -> list[date]:
+    """The "as of" control's stops: ``current`` and every whole calendar month before and
+    after it (as the month buttons step: 31 January, 28 February, ...), within
+    ``first`` .. ``last``, which are stops too.
+
+    Anchoring the months on the current day keeps any day a link or the player chose
+    exactly, and makes one arrow key press one month, like the buttons.
+    """
+    current = min(max(current, first), last)
+    stops = {first, current, last}
+    for direction in (-1, 1):
+        months = direction
+        while first < (day := state.add_months(current, months)) < last:
+            stops.add(day)
+            months += direction
+    return sorted(stops)
 
 
 @st.fragment(run_every=state.PLAY_SECONDS)
