@@ -90,6 +90,46 @@ def _contradiction(c: figures.Contradiction, atlas: Atlas, site_names: dict[str,
         st.caption(f"What differs: {md(c.note)}")
 
 
+CHART_DESCRIPTION = (
+    "Chart of national estimates of people held or working in scam operations: {count} "
+    "figures for {countries}, one row per source and date. Lower bounds run on to the "
+    "right edge, ranges span their bounds. The figures, in the sources' words, are in the "
+    "table below the chart."
+)
+
+
+def accessible_chart(spec: dict, countries: list[str]) -> dict:
+    """The chart spec with a short description for screen readers (the chart's
+    accessible name; Vega's default is "Vega visualization"), and its marks left out of
+    the accessibility tree: their automatic labels read drawing internals (a lower
+    bound's drawn end, e.g. "end: 230000", as if it were a figure). The figures
+    themselves are in :func:`chart_table`, next to the chart. ``countries``: the
+    charted countries' names."""
+    names = (
+        ", ".join(countries[:-1]) + " and " + countries[-1] if countries[1:] else "".join(countries)
+    )
+    description = CHART_DESCRIPTION.format(count=len(spec["data"]["values"]), countries=names)
+    layers = [
+        {**layer, "mark": {**_mark(layer["mark"]), "aria": False}}
+        for layer in spec.get("layer", [])
+    ]
+    return {**spec, "description": description, "layer": layers}
+
+
+def _mark(mark: str | dict) -> dict:
+    return {"type": mark} if isinstance(mark, str) else mark
+
+
+def chart_table(spec: dict) -> str:
+    """The chart's figures as a markdown table (its text alternative): each row as the
+    chart labels it, in the source's own words, with the kind of figure and its date."""
+    lines = ["| Row in the chart | The source's words | Kind | As of |", "|---|---|---|---|"]
+    for r in spec["data"]["values"]:
+        cells = [md(r["label"]), md(f"“{r['text']}”"), md(r["kind"]), md(r["as_of"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def people_panel(shown: pd.DataFrame, atlas: Atlas) -> None:
     st.subheader("People in scam operations: what the sources say")
     st.caption(
@@ -107,9 +147,13 @@ def people_panel(shown: pd.DataFrame, atlas: Atlas) -> None:
     else:
         site_names = dict(zip(atlas.locations["site_id"], atlas.locations["name"], strict=True))
         st.markdown("**National estimates: people held or working in scam operations**")
-        spec = figures.chart_spec(figures.chart_rows(rows), atlas.sources)
+        charted = figures.chart_rows(rows)
+        spec = figures.chart_spec(charted, atlas.sources)
         if spec:
-            st.vega_lite_chart(spec, width="stretch")
+            names = [country_name(c) for c in dict.fromkeys(figures.column(charted, "country"))]
+            st.vega_lite_chart(accessible_chart(spec, names), width="stretch")
+            with st.expander("The chart's figures as a table"):
+                st.markdown(chart_table(spec))
         else:
             st.caption("No national estimate with a number for the shown countries.")
         for section in figures.sections(rows):
