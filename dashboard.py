@@ -15,9 +15,10 @@ from components.analysis.dataset import Prepared, prepare
 from components.analysis.filters import event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
 from components.map import view as map_view
-from components.ui import panels, state
+from components.ui import layout, panels, state
+from components.ui.header import header, headline_source
 from components.ui.map_panel import map_panel
-from components.ui.people import people_panel, summary_metrics
+from components.ui.people import people_panel
 from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
 from components.ui.text import md
 
@@ -53,18 +54,17 @@ def prepared(directory: str, fingerprint: tuple) -> Prepared:
 def main() -> None:
     directory = data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ()
-    st.title("Scam Centre Atlas")
-    st.caption(
-        "Where forced-criminality scam centres in Southeast Asia have been reported, what is "
-        "known about each site, and where that knowledge comes from."
-    )
+    layout.page_style()
     if not directory.is_dir():
+        st.title("Scam Centre Atlas")
         st.error(
             f"Data folder not found: {directory}. Set ATLAS_DATA_DIR to a folder "
             "holding locations.csv, figures.csv, events.csv and sources.csv."
         )
         return
     result = load(str(directory), fingerprint)
+    if result.fatal or result.atlas.locations.empty:
+        st.title("Scam Centre Atlas")
     panels.problems_banner(result.problems, str(directory), result.fatal)
     atlas = result.atlas
     if result.fatal or atlas.locations.empty:
@@ -72,9 +72,6 @@ def main() -> None:
     locations = atlas.locations
     prep = prepared(str(directory), fingerprint)
     state.init_from_url(prep.options)
-    for notice in st.session_state.get(state.URL_NOTICES, []):
-        st.info(md(notice))
-
     feedback = filters_sidebar(prep.options)
     view = state.current_view(prep.options)
     uploaded = handle_upload(atlas, bool(st.session_state.get("use_nominatim")))
@@ -98,58 +95,78 @@ def main() -> None:
     else:
         sites, shown = locations, locations[mask]
 
-    summary_metrics(shown, atlas, int(ev_mask.sum()))
-    if len(mine):
-        st.caption(md(f"Including {int(mine_mask.sum())} of your {len(mine)} uploaded sites."))
+    header(shown, atlas, int(ev_mask.sum()))
     # Sites the other filters keep but the date hides (first reported later).
     undated_view = replace(view, statuses=())
     later = int((site_mask(locations, undated_view, prep.haystack) & ~status.reported).sum())
-    panels.time_caption(status, mask, as_of, later)
-    if shown.empty:
-        st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
 
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([layout.MAP_SHARE, 1 - layout.MAP_SHARE], gap="small")
     with left:
         map_panel(
             atlas,
             sites,
-            view,
             prep,
             mask,
             ev_mask,
             map_view.upload_payload(mine[mine_mask], atlas.sources),
             status,
         )
-    with right:
-        ids = _site_choices(prep, locations, mask, mine[mine_mask], view.site)
-        label_of = prep.labels
+    with right, st.container(key="atlas_side"):
+        for notice in st.session_state.get(state.URL_NOTICES, []):
+            st.info(md(notice))
+        if shown.empty:
+            st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
+        headline_source(shown, atlas)
+        panels.time_caption(status, mask, as_of, later)
         if len(mine):
-            label_of = {**label_of, **dict(zip(mine["site_id"], mine["name"], strict=True))}
-        st.selectbox(
-            "Site dossier",
-            ids,
-            key=state.SITE,
-            format_func=lambda s: "Choose a site…" if s == state.NO_SITE else label_of[s],
-            on_change=state.site_chosen,
-        )
-        chosen = st.session_state.get(state.SITE) or None
-        is_shown = bool(chosen) and bool((shown["site_id"] == chosen).any())
-        if int(mask.sum()) > MAX_CHOICES:
-            st.caption(
-                f"The list holds the first {MAX_CHOICES} of {int(mask.sum()):,} shown sites "
-                "by name; narrow it with the search, or click a marker."
-            )
-        panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown)
-
-    people, timeline, downloads = st.tabs(["People held", "Events timeline", "Export"])
-    with people:
-        people_panel(shown, atlas)
-    with timeline:
-        panels.events_panel(atlas.events[ev_mask], atlas.sources)
-    with downloads:
-        panels.export_panel(shown, atlas.sources)
+            st.caption(md(f"Including {int(mine_mask.sum())} of your {len(mine)} uploaded sites."))
+        tabs = st.tabs(list(layout.PANELS), key=state.PANEL, on_change="rerun")
+        table, dossier, people, timeline, downloads = tabs
+        with table:
+            if table.open is not False:
+                _site_picker(prep, locations, mask, mine, mine_mask, view)
+        with dossier:
+            if dossier.open is not False:
+                chosen = st.session_state.get(state.SITE) or None
+                is_shown = bool(chosen) and bool((shown["site_id"] == chosen).any())
+                panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown)
+        with people:
+            if people.open is not False:
+                people_panel(shown, atlas)
+        with timeline:
+            if timeline.open is not False:
+                panels.events_panel(atlas.events[ev_mask], atlas.sources)
+        with downloads:
+            if downloads.open is not False:
+                panels.export_panel(shown, atlas.sources)
 
     state.write_url(state.current_view(prep.options))
+
+
+def _site_picker(
+    prep: Prepared,
+    locations: pd.DataFrame,
+    mask: np.ndarray,
+    mine: pd.DataFrame,
+    mine_mask: np.ndarray,
+    view,
+) -> None:
+    ids = _site_choices(prep, locations, mask, mine[mine_mask], view.site)
+    label_of = prep.labels
+    if len(mine):
+        label_of = {**label_of, **dict(zip(mine["site_id"], mine["name"], strict=True))}
+    st.selectbox(
+        "Site dossier",
+        ids,
+        key=state.SITE,
+        format_func=lambda s: "Choose a site…" if s == state.NO_SITE else label_of[s],
+        on_change=state.site_chosen,
+    )
+    if int(mask.sum()) > MAX_CHOICES:
+        st.caption(
+            f"The list holds the first {MAX_CHOICES} of {int(mask.sum()):,} shown sites "
+            "by name; narrow it with the search, or click a marker."
+        )
 
 
 def _site_choices(

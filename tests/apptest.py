@@ -26,11 +26,14 @@ def fresh_caches(monkeypatch):
     st.cache_resource.clear()
 
 
-def run(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    """Run the app once with these URL query parameters; fail on a crash."""
+def run(params: dict[str, str | list[str]] | None = None, panel: str | None = None) -> AppTest:
+    """Run the app once with these URL query parameters, with the panel column's tab
+    ``panel`` open (e.g. "People held"; only the open tab's content runs); fail on a crash."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (params or {}).items():
         at.query_params[key] = value
+    if panel:
+        at.session_state["panel"] = panel
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not any("Something went wrong" in e.value for e in at.error), "app crashed"

@@ -97,7 +97,7 @@ def test_marker_click_opens_dossier_and_goes_into_the_url():
     }
     with patch("components.map.view.st_folium", return_value=click):
         at = run()
-    assert at.selectbox(key="site").value == "phnom_penh"
+    assert at.session_state["site"] == "phnom_penh"
     assert [h.value for h in at.subheader][0] == "Phnom Penh"
     assert params(at)["site"] == ["phnom_penh"]
     quotes = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in at.markdown))  # unescape
@@ -109,13 +109,13 @@ def test_click_on_empty_map_selects_nothing():
     miss = {"last_object_clicked": {"lat": 0.0, "lng": 0.0}}
     with patch("components.map.view.st_folium", return_value=miss):
         at = run()
-    assert at.selectbox(key="site").value == ""
+    assert at.session_state["site"] == ""
     assert "site" not in params(at)
 
 
 def test_site_in_url_opens_its_dossier_with_unverified_warning():
     at = run({"site": "henge_thmorda_sez"})
-    assert at.selectbox(key="site").value == "henge_thmorda_sez"
+    assert at.session_state["site"] == "henge_thmorda_sez"
     warnings = " ".join(w.value for w in at.warning)
     assert "Unverified estimate" in warnings
 

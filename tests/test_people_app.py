@@ -31,7 +31,7 @@ def page_text(at: AppTest) -> str:
 
 
 def test_a_search_that_shows_no_site_reports_no_people_number():
-    at = run({"q": "zzzz"})
+    at = run({"q": "zzzz"}, panel="People held")
     assert next(m.value for m in at.metric if m.label == "Sites shown") == "0"
     value, more = headline(at)
     assert value == NO_FIGURE and not more
@@ -59,7 +59,7 @@ def test_all_countries_headline_adds_lower_bounds_only():
 
 
 def test_people_tab_keeps_disputes_and_unconfirmed_apart():
-    at = run({"country": "KH"})
+    at = run({"country": "KH"}, panel="People held")
     assert any(w.value.startswith("Disputed:") for w in at.warning)
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Unconfirmed claims") for label in labels)
@@ -111,7 +111,7 @@ def test_contradicting_figures_sit_side_by_side_with_the_note(tmp_path, monkeypa
         mine = pd.concat([pd.read_csv(path, dtype=str, keep_default_na=False), mine])
     mine.to_csv(path, index=False)
     monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
-    at = run({"country": "KH"})
+    at = run({"country": "KH"}, panel="People held")
     text = page_text(at)
     blocks = [unescape(m.value) for m in at.markdown]
     heading = blocks.index("**CX1: Cambodia OHCHR figure wording**")

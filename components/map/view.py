@@ -57,6 +57,9 @@ OUTLINES_NAME = "Country outlines (offline)"
 MAX_ZOOM = 18
 # Zoom used to show a chosen site; clusters break up at this zoom so it stands alone.
 SELECT_ZOOM = 11
+# Pixels: below SELECT_ZOOM, markers closer than this are grouped (a marker is 26 px
+# wide and its event badge reaches 8 px beyond it, so apart they never overlap).
+CLUSTER_RADIUS = 34
 # Beyond this many shown sites, uncertainty halos appear only from HALO_MIN_ZOOM on.
 HALO_LIMIT = 1_000
 HALO_MIN_ZOOM = 8
@@ -245,7 +248,9 @@ class AtlasSetup(MacroElement):
           var base = {};
           base[cfg.tiles.name] = tiles;
           base[cfg.outlinesName] = outlines;
-          L.control.layers(base, {}, {collapsed: false, position: "topright"}).addTo(map);
+          // Open on a wide map; folded to its button on a narrow one (a phone).
+          var narrow = map.getSize().x < 600;
+          L.control.layers(base, {}, {collapsed: narrow, position: "topright"}).addTo(map);
           tiles.addTo(map);
           atlas.watchTiles(tiles, outlines);
           var Legend = L.Control.extend({onAdd: function () { return atlas.legend(); }});
@@ -293,6 +298,7 @@ def map_config(payload_url: str, links: AssetLinks, country_names: dict[str, str
         "haloLimit": HALO_LIMIT,
         "haloMinZoom": HALO_MIN_ZOOM,
         "selectZoom": SELECT_ZOOM,
+        "clusterRadius": CLUSTER_RADIUS,
         "statusOrder": [s for s in STATUS_LABELS if s != "reported"],
         "statusLabels": STATUS_LABELS,
         "countryNames": country_names,
@@ -356,6 +362,7 @@ def layer_spec(
     upload: dict | None = None,
     status: dict | None = None,
     as_of: str | None = None,
+    camera: dict | None = None,
 ) -> dict:
     """What one rerun's layer shows.
 
@@ -365,6 +372,8 @@ def layer_spec(
     the click opened, as they are.
 
     ``status`` is :func:`status_spec` of the sites' status at ``as_of`` (ISO date).
+    ``camera`` is a command from :mod:`components.map.camera`; the browser runs each
+    version once.
     """
     version, coords = selection
     spec: dict = {
@@ -378,6 +387,8 @@ def layer_spec(
         spec["asOf"] = as_of
     if upload:
         spec["upload"] = upload
+    if camera:
+        spec["camera"] = camera
     return spec
 
 
@@ -401,24 +412,13 @@ def status_spec(
     }
 
 
-# The region the atlas is about: ASEAN members and Timor-Leste. A first view frames the
-# sites here; sites elsewhere (the spread to Nigeria, Zambia, Sri Lanka) are on the map
-# too, a zoom-out away, and the map's caption says so.
-HOME_REGION = frozenset({"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"})
-
-
-def home_sites(locations: pd.DataFrame) -> pd.DataFrame:
-    """The sites in :data:`HOME_REGION`, or all of them when none is there."""
-    home = locations[locations["country"].isin(HOME_REGION)]
-    return home if len(home) else locations
-
-
 def data_bounds(locations: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
-    """South-west and north-east corners (degrees) framing the sites in the home region
-    (see :func:`home_sites`); Southeast Asia if there are no sites."""
+    """South-west and north-east corners (degrees) around every site; Southeast Asia if
+    there are none. Only the base map's starting view: the browser then frames the shown
+    sites at the map's real size."""
     if locations.empty:
         return (5.0, 92.0), (28.0, 125.0)
-    framed = home_sites(locations)
+    framed = locations
     pad = 1.0  # room for the cluster icons at the edges
     return (
         (float(framed["lat"].min()) - pad, float(framed["lon"].min()) - pad),
@@ -460,8 +460,6 @@ def site_at(
 def render_map(
     base: folium.Map,
     layer: folium.FeatureGroup,
-    center: tuple[float, float] | None,
-    zoom: int | None,
     on_change: Callable[[], None] | None = None,
 ) -> dict:
     """The one st_folium call. Kept here so tests can patch ``st_folium``."""
@@ -472,7 +470,5 @@ def render_map(
         use_container_width=True,
         returned_objects=RETURNED_OBJECTS,
         feature_group_to_add=layer,
-        center=center,
-        zoom=zoom,
         on_change=on_change,
     )

@@ -9,19 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from components.analysis.dataset import Prepared
-from components.analysis.filters import View
 from components.data import Atlas
-from components.data.labels import country_name
 from components.data.status import StatusAt
+from components.map import camera
 from components.map import view as map_view
 from components.ui import state
-from components.ui.text import md
 
 
 def map_panel(
     atlas: Atlas,
     sites: pd.DataFrame,
-    view: View,
     prep: Prepared,
     site_mask: np.ndarray,
     event_mask: np.ndarray,
@@ -35,20 +32,7 @@ def map_panel(
             "Map scripts were not found on this server (run scripts/setup.sh): the map "
             "is loading them from the internet and will stay blank without it."
         )
-    # A selection made outside the map moves the camera; a click on the map does not.
-    # A link's filters frame the sites they show, once; after that the analyst's own
-    # zoom and pan are kept when filters change.
-    coords = _position(sites, view.site)
-    camera = None if st.session_state.get(state.FROM_MAP, False) else coords
-    zoom = None if camera is None else map_view.SELECT_ZOOM
-    if not st.session_state.get(state.FRAMED):
-        st.session_state[state.FRAMED] = True
-        shown = atlas.locations[site_mask]
-        if camera is None and view.active and not shown.empty:
-            box = map_view.data_bounds(shown)
-            (south, west), (north, east) = box
-            camera = ((south + north) / 2, (west + east) / 2)
-            zoom = map_view.zoom_for_bounds(box)
+    command = camera_command(sites)
     selection = (
         st.session_state.get(state.SEL_VERSION, 0),
         _position(sites, st.session_state.get(state.SEL_SITE)),
@@ -61,33 +45,20 @@ def map_panel(
         upload,
         map_view.status_spec(status.code, status.disputed, status.since, site_mask),
         status.as_of,
+        command,
     )
     value = map_view.render_map(
         map_view.build_base_map(prep.payload_url, prep.bounds, links, prep.country_names),
         map_view.build_layer(spec),
-        center=camera,
-        zoom=zoom,
         on_change=partial(on_map_click, sites),
     )
     apply_click(value or {}, sites)
-    away = _outside_home(atlas.locations[site_mask])
-    if away:
-        st.caption(md(f"Also on the map, outside Southeast Asia (zoom out to see them): {away}."))
     st.caption(
-        "Colour: zone type. Shape over the dot: status as of the chosen date (see the "
-        "legend); hollow = no longer running as before; ? = disputed. A halo means the "
-        "point stands for a town, zone or province, not a building. Dashed outline: "
-        "unverified estimate. Basemap: switch at top right."
+        "Shape and colour: zone type. Mark over the shape: status as of the chosen date "
+        "(see the legend); hollow = no longer running as before; ? = disputed. A halo "
+        "means the point stands for a town, zone or province, not a building. Dashed "
+        "outline: unverified estimate. Basemap: switch at top right."
     )
-
-
-def _outside_home(shown: pd.DataFrame) -> str:
-    """'3 sites in Nigeria, Sri Lanka, Zambia' for shown sites outside the framed region."""
-    if shown.empty or len(map_view.home_sites(shown)) == len(shown):
-        return ""
-    away = shown[~shown["country"].isin(map_view.HOME_REGION)]
-    names = sorted({country_name(c) for c in away["country"]})
-    return f"{len(away)} site(s) in {', '.join(names)}"
 
 
 def on_map_click(locations: pd.DataFrame) -> None:
@@ -106,6 +77,25 @@ def apply_click(value: dict, locations: pd.DataFrame) -> None:
     )
     if site:
         state.site_clicked(site)
+
+
+def camera_command(sites: pd.DataFrame) -> dict:
+    """What the camera does on this rerun (it runs in the browser once per version).
+
+    A site chosen outside the map (the table, a link) centres on it; before any such
+    choice, the session's first command holds: a link's saved view, its site, or a
+    frame around every shown site. Filter changes re-frame in the browser itself.
+    """
+    version = int(st.session_state.get(state.SEL_VERSION, 0))
+    chosen = _position(sites, st.session_state.get(state.SEL_SITE) or None)
+    if version > 0:
+        return camera.to_site(f"site-{version}", chosen) if chosen else camera.fit(f"fit-{version}")
+    first = st.session_state.get(state.MAP_VIEW)
+    if first:
+        return camera.to_view("link", first)
+    if chosen:
+        return camera.to_site("link-site", chosen)
+    return camera.fit("first")
 
 
 def _position(sites: pd.DataFrame, site_id: str | None) -> tuple[float, float] | None:

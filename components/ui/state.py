@@ -17,6 +17,7 @@ from components.analysis.filters import (
     params_from_view,
     view_from_params,
 )
+from components.map import camera
 
 COUNTRIES = "f_countries"
 ZONES = "f_zones"
@@ -40,7 +41,10 @@ UPLOAD_RESULT = "_upload_result"
 SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
 SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)
 FROM_MAP = "_site_from_map"
-FRAMED = "_framed"  # the first render has framed a link's filtered sites
+PANEL = "panel"  # the panel column's open tab (components/ui/layout.py PANELS)
+DOSSIER_PANEL = "Dossier"
+MAP_VIEW = "_map_view"  # a link's saved map view, (zoom, lat, lon), or None
+MAP_PARAM = "map"  # the URL key the map writes its view to (see components/map/camera.py)
 TABLE = "site_table"  # prefix of the site table's keys (components/ui/site_table.py)
 
 NO_SITE = ""
@@ -80,6 +84,15 @@ def init_from_url(options: Options) -> None:
     st.session_state[SITE] = view.site or NO_SITE
     st.session_state[SEL_SITE] = view.site or NO_SITE
     st.session_state[SEL_VERSION] = 0
+    if view.site:  # a link to a site opens on its dossier
+        st.session_state[PANEL] = DOSSIER_PANEL
+    raw = st.query_params.get(MAP_PARAM)
+    st.session_state[MAP_VIEW] = camera.parse_view(raw)
+    if raw and st.session_state[MAP_VIEW] is None:
+        notices.append(
+            f"The link's map view “{raw[:40]}” was not understood (expected "
+            "zoom/latitude/longitude, e.g. 9/16.69/98.51): the map frames the shown sites."
+        )
     st.session_state[URL_NOTICES] = notices
     st.session_state[URL_LOADED] = True
 
@@ -114,6 +127,9 @@ def write_url(view: View) -> None:
     """Mirror the view into the URL (only when it differs, to avoid needless updates)."""
     wanted = params_from_view(view)
     current = {k: st.query_params.get_all(k) for k in st.query_params}
+    # The map writes its own view to the address as it moves; keep it.
+    if current.get(MAP_PARAM):
+        wanted[MAP_PARAM] = current[MAP_PARAM]
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -123,6 +139,7 @@ def site_chosen() -> None:
     st.session_state[FROM_MAP] = False
     st.session_state[SEL_SITE] = st.session_state.get(SITE, NO_SITE)
     st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
+    st.session_state[PANEL] = DOSSIER_PANEL
 
 
 def choose_site(site_id: str) -> None:
@@ -137,6 +154,7 @@ def site_clicked(site_id: str) -> None:
     """A click on the map chose ``site_id``; the browser has already ringed it."""
     st.session_state[SITE] = site_id
     st.session_state[FROM_MAP] = True
+    st.session_state[PANEL] = DOSSIER_PANEL
 
 
 def reset_filters(options: Options) -> None:

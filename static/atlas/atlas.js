@@ -76,7 +76,24 @@
       self.notice("Site data could not be loaded (" + err.message + "). Reload the page.");
     });
     this.outlines = null;
+    this.userMoved = false;
+    this.auto = 0;
+    this.fillFrame();
+    this.fitControl();
+    this.watchCamera();
   }
+
+  /* The map fills its frame: the page sizes the frame to the window (see
+     components/ui/layout.py), and Leaflet follows the frame's size as it changes. */
+  Atlas.prototype.fillFrame = function () {
+    var node = this.map.getContainer();
+    node.style.width = "100%";
+    node.style.height = "100vh";
+    document.documentElement.style.height = "100%";
+    document.body.style.margin = "0";
+    document.body.style.overflow = "hidden";
+    this.map.invalidateSize({ pan: false });
+  };
 
   Atlas.prototype.notice = function (message) {
     var box = document.getElementById("atlas-notice");
@@ -149,22 +166,23 @@
     // Open where there is room; on a narrow map it starts folded (one click opens it).
     details.open = this.map.getSize().x >= 700;
     details.appendChild(el("summary", null, "Legend"));
-    details.appendChild(el("div", "atlas-legend-title", "Zone type (colour)"));
+    details.appendChild(el("div", "atlas-legend-title", "Zone type (shape and colour)"));
     var zones = el("div", "atlas-zones");
     details.appendChild(zones);
+    var self = this;
     Object.keys(c.zoneLabels).forEach(function (zone) {
       var row = el("div");
-      var sw = el("span", "swatch");
-      sw.style.background = c.zoneColours[zone];
+      var sw = el("span", "atlas-glyph");
+      sw.innerHTML = self.markerSvg({ radius: 6, fillOpacity: 1, colour: c.zoneColours[zone], zone: zone, status: "" });
       row.appendChild(sw);
-      row.appendChild(document.createTextNode(c.zoneLabels[zone]));
+      // "Enabler (financial or infrastructure node, not a compound)": the short name here.
+      row.appendChild(document.createTextNode(c.zoneLabels[zone].split(" (")[0]));
       zones.appendChild(row);
     });
-    var statusTitle = el("div", "atlas-legend-title atlas-status-title", "Status as of the chosen date (shape)");
+    var statusTitle = el("div", "atlas-legend-title atlas-status-title", "Status as of the chosen date (mark over the shape)");
     details.appendChild(statusTitle);
     this.legendStatusTitle = statusTitle;
     var statuses = el("div", "atlas-statuses");
-    var self = this;
     (c.statusOrder || []).forEach(function (code) {
       var row = el("div");
       var sw = el("span", "atlas-glyph");
@@ -186,7 +204,8 @@
       ["Pale dot + halo", "a town, zone or province; the site is somewhere inside"],
       ["Dashed outline", "unverified estimate"],
       ["Dashed line", "part of a larger site"],
-      ["Dark badge n", "n dated events there"],
+      ["Dark badge n", "n dated events there (on a cluster: at its sites)"],
+      ["Ring of colours, number", "a cluster: n sites, coloured by zone type"],
       ["Thick black ring", "your uploaded sites"],
     ];
     rows.forEach(function (r) {
@@ -219,27 +238,81 @@
     return disputed ? label + " (disputed)" : label;
   };
 
-  /* The marker as an SVG: fill colour = zone type; a halo (drawn apart) = how much
-     ground the point stands for; dashed outline = low confidence; the status as of the
-     chosen date = a shape drawn over the dot (readable in grey-scale and without colour):
-     centre dot operating, slash raided, cross closed, square frame seized, rays struck,
-     triangle demolished (outline claimed, solid verified), arrow relocated, double ring
-     forfeited; an ended site (closed, demolished, relocated, forfeited) is hollow;
-     "?" (top left, clear of the event badge) = disputed by another source. */
+  /* Zone type is drawn as a shape as well as a colour (WCAG 1.4.1: colour is never the
+     only cue). Each shape fits a 26 px box centred on (13, 13); ``r`` is its radius. */
+  var ZONE_SHAPES = {
+    compound: "square",
+    casino_complex: "diamond",
+    special_economic_zone: "hexagon",
+    freeport_zone: "pentagon",
+    self_administered_zone: "triangle",
+    border_town: "triangle-down",
+    city: "circle",
+    province: "pill",
+    enabler: "plus",
+  };
+
+  function polygon(points, attrs) {
+    return '<polygon points="' + points.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" ") + '"' + attrs + "/>";
+  }
+
+  function regular(sides, r, rotate) {
+    var pts = [];
+    for (var k = 0; k < sides; k++) {
+      var a = rotate + (k * 2 * Math.PI) / sides;
+      pts.push([13 + r * Math.cos(a), 13 + r * Math.sin(a)]);
+    }
+    return pts;
+  }
+
+  /* One zone shape as an SVG element string, with ``attrs`` (fill, stroke…) appended. */
+  function shapeSvg(shape, r, attrs) {
+    switch (shape) {
+      case "square":
+        var h = r * 0.9;
+        return '<rect x="' + (13 - h).toFixed(1) + '" y="' + (13 - h).toFixed(1) + '" width="' + (2 * h).toFixed(1) + '" height="' + (2 * h).toFixed(1) + '" rx="1.5"' + attrs + "/>";
+      case "diamond":
+        return polygon(regular(4, r * 1.25, -Math.PI / 2), attrs);
+      case "hexagon":
+        return polygon(regular(6, r * 1.08, 0), attrs);
+      case "pentagon":
+        return polygon(regular(5, r * 1.12, -Math.PI / 2), attrs);
+      case "triangle":
+        return polygon(regular(3, r * 1.35, -Math.PI / 2).map(function (p) { return [p[0], p[1] + r * 0.3]; }), attrs);
+      case "triangle-down":
+        return polygon(regular(3, r * 1.35, Math.PI / 2).map(function (p) { return [p[0], p[1] - r * 0.3]; }), attrs);
+      case "pill":
+        return '<rect x="' + (13 - r * 1.3).toFixed(1) + '" y="' + (13 - r * 0.75).toFixed(1) + '" width="' + (2.6 * r).toFixed(1) + '" height="' + (1.5 * r).toFixed(1) + '" rx="' + (0.75 * r).toFixed(1) + '"' + attrs + "/>";
+      case "plus":
+        var a = r * 1.1, b = r * 0.42;
+        return polygon([[13 - b, 13 - a], [13 + b, 13 - a], [13 + b, 13 - b], [13 + a, 13 - b], [13 + a, 13 + b], [13 + b, 13 + b], [13 + b, 13 + a], [13 - b, 13 + a], [13 - b, 13 + b], [13 - a, 13 + b], [13 - a, 13 - b], [13 - b, 13 - b]], attrs);
+      default:
+        return '<circle cx="13" cy="13" r="' + r + '"' + attrs + "/>";
+    }
+  }
+
+  /* The marker as an SVG: shape and fill colour = zone type; a halo (drawn apart) = how
+     much ground the point stands for; dashed outline = low confidence; the status as of
+     the chosen date = a mark drawn over the shape (readable in grey-scale and without
+     colour): centre dot operating, slash raided, cross closed, square frame seized, rays
+     struck, triangle demolished (outline claimed, solid verified), arrow relocated,
+     double ring forfeited; an ended site (closed, demolished, relocated, forfeited) is
+     hollow; "?" (top left, clear of the event badge) = disputed by another source. */
   Atlas.prototype.markerSvg = function (opts) {
     var c = 13;
     var r = opts.radius;
     var ended = ENDED[opts.status] === true;
     var colour = opts.colour;
+    var shape = ZONE_SHAPES[opts.zone] || "circle";
     var parts = [];
     var dash = opts.low ? ' stroke-dasharray="3 2"' : "";
     if (ended) {
-      parts.push('<circle cx="13" cy="13" r="' + (r + 1.5) + '" fill="#ffffff" stroke="#222222" stroke-width="1"' + dash + "/>");
-      parts.push('<circle cx="13" cy="13" r="' + (r - 0.5) + '" fill="#ffffff" stroke="' + colour + '" stroke-width="3"/>');
+      parts.push(shapeSvg(shape, r + 1.5, ' fill="#ffffff" stroke="#222222" stroke-width="1"' + dash));
+      parts.push(shapeSvg(shape, r - 0.5, ' fill="#ffffff" stroke="' + colour + '" stroke-width="3"'));
     } else {
       var stroke = opts.upload ? "#000000" : "#222222";
       var width = opts.upload ? 3 : 1.5;
-      parts.push('<circle cx="13" cy="13" r="' + r + '" fill="' + colour + '" fill-opacity="' + opts.fillOpacity + '" stroke="' + stroke + '" stroke-width="' + width + '"' + dash + "/>");
+      parts.push(shapeSvg(shape, r, ' fill="' + colour + '" fill-opacity="' + opts.fillOpacity + '" stroke="' + stroke + '" stroke-width="' + width + '"' + dash));
     }
     var ink = ' stroke="#111111" stroke-width="2.2" stroke-linecap="round" fill="none"';
     var halo = ' stroke="#ffffff" stroke-width="4.2" stroke-linecap="round" fill="none"';
@@ -287,22 +360,38 @@
     return '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="26" viewBox="0 0 26 26" aria-hidden="true">' + parts.join("") + "</svg>";
   };
 
-  Atlas.prototype.siteMarker = function (rows, i, kind, state) {
+  /* The accessible name of a site's marker: "KK Park, compound, Myanmar, raided". */
+  Atlas.prototype.siteLabel = function (rows, i, kind, status, disputed) {
+    var c = this.config;
+    var zone = (c.zoneLabels[rows.zone[i]] || rows.zone[i] || "").split(" (")[0].toLowerCase();
+    var country = c.countryNames[rows.country[i]] || rows.country[i];
+    var parts = [rows.name[i], zone, country];
+    parts.push(kind === "upload" ? "your upload" : this.statusLabel(status, disputed).toLowerCase());
+    return parts.filter(function (p) { return p; }).join(", ");
+  };
+
+  /* ``events`` is the list of shown event rows at this site (for its badge and popup). */
+  Atlas.prototype.siteMarker = function (rows, i, kind, state, events) {
     var precision = rows.precision[i];
     var style = this.config.precisionStyle[precision] || this.config.precisionStyle.town;
     var status = (state && state[0]) || "reported";
     var disputed = !!(state && state[1]);
+    var count = events ? events.length : 0;
+    // The event count is part of the marker's own icon: when the marker joins a cluster
+    // its count goes with it, so counts never stack on each other or on a cluster's.
+    var badge = count ? '<span class="atlas-badge" aria-hidden="true">' + (count > 99 ? "99+" : String(count | 0)) + "</span>" : "";
     var icon = L.divIcon({
       className: "atlas-site",
       html: this.markerSvg({
         radius: style.radius,
         fillOpacity: style.fillOpacity,
         colour: this.colour(rows.zone[i]),
+        zone: rows.zone[i],
         low: rows.confidence[i] === "low",
         upload: kind === "upload",
         status: kind === "upload" ? "" : status,
         disputed: disputed,
-      }),
+      }) + badge,
       iconSize: [26, 26],
       iconAnchor: [13, 13],
       tooltipAnchor: [0, -10],
@@ -312,19 +401,20 @@
     marker.bindTooltip(this.siteTooltip(rows.name[i], rows.id[i]), { direction: "top" });
     var self = this;
     marker.bindPopup(function () {
-      return self.sitePopup(rows, i, kind, kind === "upload" ? null : [status, disputed]);
-    }, {
-      // Room for the zoom buttons (left) and the basemap switcher (right) above the popup.
-      autoPanPaddingTopLeft: [60, 110],
-      autoPanPaddingBottomRight: [20, 20],
-    });
+      return self.sitePopup(rows, i, kind, kind === "upload" ? null : [status, disputed], events);
+    }, { autoPan: false, maxWidth: 320 });
     marker.atlasSite = rows.id[i];
-    var label = rows.name[i] + (kind === "upload" ? ", your upload" : ", " + this.statusLabel(status, disputed));
+    marker.atlasName = rows.name[i];
+    marker.atlasZone = rows.zone[i];
+    marker.atlasEvents = count;
+    var label = this.siteLabel(rows, i, kind, status, disputed);
+    if (count) label += ", " + count + (count === 1 ? " event" : " events");
     marker.on("add", function () {
       var node = marker.getElement();
       if (!node) return;
       node.setAttribute("data-site", rows.id[i]);
       node.setAttribute("data-status", kind === "upload" ? "upload" : status);
+      node.setAttribute("data-zone", rows.zone[i]);
       node.setAttribute("aria-label", label);
     });
     // Enter or Space on a focused marker does what a click does (Leaflet only opens the
@@ -338,29 +428,53 @@
     return marker;
   };
 
-  /* Cluster icon: markercluster's look, plus an accessible name listing what it holds. */
+  /* Cluster icon: a ring split by the zone types it holds (each arc in its zone's colour),
+     the number of sites in the middle, and, beside it where it cannot cover the number,
+     the number of events at those sites. Its accessible name says what it holds. */
   Atlas.prototype.clusterIcon = function (cluster) {
-    var count = cluster.getChildCount();
-    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
-    var icon = L.divIcon({
-      html: "<div><span>" + String(count | 0) + "</span></div>",
-      className: "marker-cluster marker-cluster-" + size,
-      iconSize: new L.Point(40, 40),
-    });
+    var c = this.config;
     var kids = cluster.getAllChildMarkers();
-    var names = [];
-    for (var k = 0; k < kids.length && k < 5; k++) {
-      var tip = kids[k].getTooltip();
-      var div = document.createElement("div");
-      div.innerHTML = tip ? tip.getContent() : "";
-      var hidden = div.querySelector(".atlas-id");
-      if (hidden) hidden.remove();
-      names.push(div.textContent);
+    var count = kids.length;
+    var byZone = {};
+    var events = 0;
+    for (var k = 0; k < kids.length; k++) {
+      var z = kids[k].atlasZone || "";
+      byZone[z] = (byZone[z] || 0) + 1;
+      events += kids[k].atlasEvents || 0;
     }
-    var label = count + " sites here: " + names.join("; ") + (count > 5 ? "; …" : "") + ". Press Enter to show them.";
+    var zones = Object.keys(byZone).sort(function (a, b) { return byZone[b] - byZone[a]; });
+    var size = count < 10 ? 34 : count < 100 ? 40 : 46;
+    var r = size / 2 - 4;
+    var circumference = 2 * Math.PI * r;
+    var arcs = [];
+    var offset = 0;
+    for (var q = 0; q < zones.length; q++) {
+      var share = (byZone[zones[q]] / count) * circumference;
+      arcs.push('<circle cx="' + size / 2 + '" cy="' + size / 2 + '" r="' + r.toFixed(2) + '" fill="none" stroke="' + this.colour(zones[q]) +
+        '" stroke-width="7" stroke-dasharray="' + share.toFixed(2) + " " + (circumference - share).toFixed(2) +
+        '" stroke-dashoffset="' + (-offset).toFixed(2) + '" transform="rotate(-90 ' + size / 2 + " " + size / 2 + ')"/>');
+      offset += share;
+    }
+    var svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + size + '" height="' + size + '" aria-hidden="true">' +
+      '<circle cx="' + size / 2 + '" cy="' + size / 2 + '" r="' + (r + 4.5).toFixed(2) + '" fill="#ffffff" stroke="#222222" stroke-width="1"/>' +
+      arcs.join("") + "</svg>";
+    var html = svg + '<span class="atlas-cluster-count">' + String(count | 0) + "</span>";
+    if (events) html += '<span class="atlas-badge atlas-cluster-badge" aria-hidden="true">' + (events > 99 ? "99+" : String(events | 0)) + "</span>";
+    var icon = L.divIcon({ html: html, className: "atlas-cluster", iconSize: new L.Point(size, size) });
+    var kinds = zones.map(function (zone) {
+      var name = (c.zoneLabels[zone] || zone || "site").split(" (")[0].toLowerCase();
+      return byZone[zone] + " " + name;
+    });
+    var names = [];
+    for (var n = 0; n < kids.length && n < 5; n++) names.push(kids[n].atlasName || "");
+    var label = count + " sites here (" + kinds.join(", ") + (events ? "; " + events + " events" : "") + "): " +
+      names.join("; ") + (count > 5 ? "; …" : "") + ". Press Enter to show them.";
     cluster.once("add", function () {
       var node = cluster.getElement && cluster.getElement();
-      if (node) node.setAttribute("aria-label", label);
+      if (node) {
+        node.setAttribute("aria-label", label);
+        node.setAttribute("role", "button");
+      }
     });
     return icon;
   };
@@ -392,7 +506,7 @@
     return L.canvas({ padding: 0.5, pane: "atlasHalos" });
   };
 
-  Atlas.prototype.sitePopup = function (rows, i, kind, state) {
+  Atlas.prototype.sitePopup = function (rows, i, kind, state, events) {
     var c = this.config;
     var box = el("div", "atlas-popup");
     box.appendChild(el("div", "atlas-title", rows.name[i]));
@@ -441,14 +555,19 @@
       }
       box.appendChild(list);
     }
+    if (events && events.length) this.eventList(box, events);
     box.appendChild(el("div", "atlas-hint", "The full dossier opens beside the map."));
     return box;
   };
 
-  Atlas.prototype.eventsPopup = function (events, idxs) {
-    var box = el("div", "atlas-popup");
-    box.appendChild(el("div", "atlas-title", idxs.length + (idxs.length === 1 ? " event" : " events") + " here"));
+  /* The shown events at one site, newest last, each with its source link. */
+  Atlas.prototype.eventList = function (box, idxs) {
+    var events = this.data.events;
+    box.appendChild(el("div", "atlas-line atlas-sources-label", idxs.length + (idxs.length === 1 ? " event" : " events") + " here:"));
     var list = el("ul", "atlas-events");
+    // It scrolls when long: focusable, so the keyboard can scroll it too.
+    list.tabIndex = 0;
+    list.setAttribute("aria-label", "Events at this site");
     var sources = this.data.sources;
     for (var k = 0; k < idxs.length; k++) {
       var j = idxs[k];
@@ -467,28 +586,6 @@
     }
     box.appendChild(list);
     return box;
-  };
-
-  Atlas.prototype.eventBadge = function (sites, siteIndex, idxs) {
-    var count = idxs.length;
-    var icon = L.divIcon({
-      className: "atlas-event-badge",
-      html: "<span>" + (count > 99 ? "99+" : String(count | 0)) + "</span>",
-      iconSize: [20, 20],
-      iconAnchor: [-6, 22],
-    });
-    // Badges sit in a pane under the markers: a count never covers a site's marker.
-    if (!this.map.getPane("atlasBadges")) this.map.createPane("atlasBadges").style.zIndex = 590;
-    var marker = L.marker([sites.lat[siteIndex], sites.lon[siteIndex]], {
-      icon: icon, keyboard: false, pane: "atlasBadges",
-    });
-    marker.bindTooltip(this.siteTooltip(sites.name[siteIndex], sites.id[siteIndex]));
-    var self = this;
-    var events = this.data.events;
-    marker.bindPopup(function () {
-      return self.eventsPopup(events, idxs);
-    });
-    return marker;
   };
 
   Atlas.prototype.select = function (latlng) {
@@ -532,7 +629,17 @@
     }
     this.asOf = spec.asOf || null;
     if (this.legendStatusTitle) {
-      this.legendStatusTitle.textContent = "Status as of " + (this.asOf || "today") + " (shape)";
+      this.legendStatusTitle.textContent = "Status as of " + (this.asOf || "today") + " (mark over the shape)";
+    }
+    // Events at mapped sites, grouped by site: each site's marker carries its count.
+    var events = data.events;
+    var eventMask = decodeMask(spec.events, events.site.length);
+    var bySite = {};
+    var eventCount = 0;
+    for (var e = 0; e < events.site.length; e++) {
+      if (!eventMask[e]) continue;
+      (bySite[events.site[e]] = bySite[events.site[e]] || []).push(e);
+      eventCount++;
     }
     var selectZoom = this.config.selectZoom;
     var cluster = L.markerClusterGroup({
@@ -541,24 +648,27 @@
       // No split/merge animation: clusters are settled as soon as a zoom ends, so a click
       // right after zooming reaches the cluster that is drawn (and fans it out).
       animate: false,
-      // From the zoom that shows one site, only (nearly) coincident points still cluster,
-      // so several compounds placed at one town point stay separately reachable.
-      maxClusterRadius: function (zoom) { return zoom >= selectZoom ? 6 : 40; },
+      // Only markers that would touch are grouped: at regional zoom a few dozen sites
+      // stay individually visible. From the zoom that shows one site, only (nearly)
+      // coincident points still cluster, so several compounds placed at one town point
+      // stay separately reachable.
+      maxClusterRadius: function (zoom) { return zoom >= selectZoom ? 6 : self.config.clusterRadius || 30; },
       spiderfyOnMaxZoom: false,
       zoomToBoundsOnClick: false,
+      spiderfyDistanceMultiplier: 1.6,
       iconCreateFunction: function (c) { return self.clusterIcon(c); },
     });
     // A cluster whose sites share one point (or that cannot split further) fans out;
     // otherwise it zooms in. Enter on a focused cluster does the same.
-    cluster.on("clusterclick clusterkeypress", function (e) {
-      var key = e.originalEvent && e.originalEvent.key;
-      if (e.type === "clusterkeypress" && key !== "Enter" && key !== " ") return;
-      var layer = e.layer;
+    cluster.on("clusterclick clusterkeypress", function (ev) {
+      var key = ev.originalEvent && ev.originalEvent.key;
+      if (ev.type === "clusterkeypress" && key !== "Enter" && key !== " ") return;
+      var layer = ev.layer;
       var b = layer.getBounds();
       var samePoint = b.getNorthEast().equals(b.getSouthWest(), 1e-6);
       if (samePoint || self.map.getZoom() >= self.map.getMaxZoom()) {
         layer.spiderfy();
-        if (e.type === "clusterkeypress") {
+        if (ev.type === "clusterkeypress") {
           // Move keyboard focus to the first fanned-out site.
           setTimeout(function () {
             var kids = layer.getAllChildMarkers();
@@ -576,7 +686,7 @@
     for (var i = 0; i < n; i++) {
       if (!mask[i]) continue;
       shownIdx.push(i);
-      markers.push(this.siteMarker(sites, i, "site", states[i] || null));
+      markers.push(this.siteMarker(sites, i, "site", states[i] || null, bySite[i] || null));
     }
     cluster.addLayers(markers);
     group.addLayer(cluster);
@@ -610,22 +720,6 @@
       self.map.off("zoomend", syncHalos);
     });
 
-    // Events at mapped sites: one badge per site, listing that site's events.
-    var events = data.events;
-    var eventMask = decodeMask(spec.events, events.site.length);
-    var bySite = {};
-    var eventCount = 0;
-    for (var e = 0; e < events.site.length; e++) {
-      if (!eventMask[e]) continue;
-      (bySite[events.site[e]] = bySite[events.site[e]] || []).push(e);
-      eventCount++;
-    }
-    var badges = L.layerGroup();
-    Object.keys(bySite).forEach(function (siteIndex) {
-      badges.addLayer(self.eventBadge(sites, Number(siteIndex), bySite[siteIndex]));
-    });
-    group.addLayer(badges);
-
     // An analyst's uploaded sites: a layer of their own, drawn with a heavy outline.
     var uploaded = spec.upload || null;
     var uploadCount = 0;
@@ -640,20 +734,37 @@
       uploadCount = uploadMarkers.length;
     }
 
+    // What the camera frames: every shown site and uploaded site.
+    this.shownBounds = this.boundsOf(sites, shownIdx, uploaded);
+
     // The selected site's ring. A map click draws it at once in the browser, and the app
     // then leaves the layer spec unchanged, so the layer is not redrawn and the popup
-    // the click opened stays open. A selection made elsewhere (select box, link) comes in
-    // the spec with a new version number; an empty position clears the ring.
+    // the click opened stays open. A selection made elsewhere (table, link) comes in the
+    // spec with a new version number; an empty position clears the ring.
     if (spec.sel && spec.sel[0] !== this.selVersion) {
       this.selVersion = spec.sel[0];
       this.select(spec.sel[1].length === 2 ? spec.sel[1] : null);
     }
-    group.on("click", function (e) {
-      if (e.layer && e.layer.getLatLng && e.layer.atlasSite) {
-        var ll = e.layer.getLatLng();
+    group.on("click", function (ev) {
+      if (ev.layer && ev.layer.getLatLng && ev.layer.atlasSite) {
+        var ll = ev.layer.getLatLng();
         self.select([ll.lat, ll.lng]);
       }
     });
+
+    // The camera. A command from the app (first view, a link's view, a site chosen in
+    // the table) carries a version and runs once, even when it repeats the last one.
+    // Otherwise, when the shown sites change, the map re-frames them, unless the analyst
+    // has panned or zoomed since the last framing (then "Zoom to results" does it).
+    var key = spec.sites + "|" + uploadCount;
+    var cam = spec.camera || null;
+    if (cam && cam.v !== this.cameraVersion) {
+      this.cameraVersion = cam.v;
+      this.runCamera(cam);
+    } else if (this.shownKey !== undefined && key !== this.shownKey && !this.userMoved) {
+      this.runCamera({ kind: "fit" });
+    }
+    this.shownKey = key;
 
     this.renders += 1;
     this.stats = {
@@ -666,6 +777,234 @@
     };
     document.documentElement.setAttribute("data-atlas-sites", String(shownIdx.length));
     document.documentElement.setAttribute("data-atlas-renders", String(this.renders));
+  };
+
+  /* [[south, west], [north, east]] around the shown rows and uploaded sites, or null. */
+  Atlas.prototype.boundsOf = function (sites, idx, uploaded) {
+    var s = 90, w = 180, nn = -90, e = -180, any = false;
+    var add = function (lat, lon) {
+      if (!isFinite(lat) || !isFinite(lon)) return;
+      any = true;
+      if (lat < s) s = lat;
+      if (lat > nn) nn = lat;
+      if (lon < w) w = lon;
+      if (lon > e) e = lon;
+    };
+    for (var k = 0; k < idx.length; k++) add(sites.lat[idx[k]], sites.lon[idx[k]]);
+    if (uploaded && uploaded.id) for (var u = 0; u < uploaded.id.length; u++) add(uploaded.lat[u], uploaded.lon[u]);
+    return any ? [[s, w], [nn, e]] : null;
+  };
+
+  /* Camera moves the app makes. They run without animation, so the map's move events
+     fire while ``auto`` is set and are not taken for the analyst's own pan or zoom. */
+  Atlas.prototype.moveCamera = function (fn) {
+    this.auto = (this.auto || 0) + 1;
+    try {
+      fn();
+    } finally {
+      this.auto -= 1;
+    }
+  };
+
+  /* {kind: "fit"} frames the shown sites; {kind: "site", at: [lat, lon]} centres on a
+     site at the zoom that shows it alone; {kind: "view", view: [zoom, lat, lon]} opens a
+     link's saved view. */
+  Atlas.prototype.runCamera = function (cam) {
+    var map = this.map;
+    var self = this;
+    map.invalidateSize({ pan: false });
+    this.moveCamera(function () {
+      if (cam.kind === "view" && cam.view && cam.view.length === 3) {
+        map.setView([cam.view[1], cam.view[2]], cam.view[0], { animate: false });
+      } else if (cam.kind === "site" && cam.at && cam.at.length === 2) {
+        map.setView(cam.at, Math.max(map.getZoom(), self.config.selectZoom), { animate: false });
+      } else {
+        self.fitShown();
+      }
+    });
+    this.lastCamera = cam;
+    this.userMoved = false;
+    this.syncFitControl();
+  };
+
+  /* Frame every shown site at the map's real size, clear of the map's controls. */
+  Atlas.prototype.fitShown = function () {
+    var b = this.shownBounds;
+    if (!b) return;
+    var map = this.map;
+    var pad = this.controlInsets();
+    var opts = {
+      paddingTopLeft: [pad.left + 16, pad.top + 16],
+      paddingBottomRight: [pad.right + 16, pad.bottom + 16],
+      maxZoom: this.config.selectZoom,
+      animate: false,
+    };
+    var bounds = L.latLngBounds(b);
+    // Where the controls' room would cost a zoom level the sites need (a phone, a
+    // spread-out selection), frame with a thin margin instead: every site in view first.
+    var tight = { paddingTopLeft: [14, 14], paddingBottomRight: [14, 14], maxZoom: opts.maxZoom, animate: false };
+    var roomy = map.getBoundsZoom(bounds, false, L.point(opts.paddingTopLeft).add(opts.paddingBottomRight));
+    var thin = map.getBoundsZoom(bounds, false, L.point(28, 28));
+    map.fitBounds(bounds, roomy < thin || roomy <= map.getMinZoom() ? tight : opts);
+  };
+
+  /* Room the map's controls take at each edge, in pixels: the zoom and fit buttons at
+     the left, the basemap switcher at the top right, the legend at the bottom right. */
+  Atlas.prototype.controlInsets = function () {
+    var box = this.map.getContainer().getBoundingClientRect();
+    var out = { top: 0, left: 0, right: 0, bottom: 0 };
+    var corners = this.map._controlCorners || {};
+    var measure = function (name) {
+      var corner = corners[name];
+      if (!corner || !corner.children.length) return null;
+      var r = corner.getBoundingClientRect();
+      var top = box.bottom, bottom = box.top, left = box.right, right = box.left;
+      for (var k = 0; k < corner.children.length; k++) {
+        var c = corner.children[k].getBoundingClientRect();
+        if (!c.width || !c.height) continue;
+        top = Math.min(top, c.top); bottom = Math.max(bottom, c.bottom);
+        left = Math.min(left, c.left); right = Math.max(right, c.right);
+      }
+      if (bottom <= top) return null;
+      return { top: top - box.top, bottom: box.bottom - bottom, left: left - box.left, right: box.right - right,
+        width: right - left, height: bottom - top, r: r };
+    };
+    var tl = measure("topleft"), tr = measure("topright"), bl = measure("bottomleft"), br = measure("bottomright");
+    // A narrow control column at the left (zoom buttons) takes width; the wide boxes at
+    // the right (switcher, legend) take height at their edge.
+    if (tl) out.left = Math.max(out.left, tl.left + tl.width);
+    if (tr) out.top = Math.max(out.top, tr.top + tr.height);
+    if (br) out.bottom = Math.max(out.bottom, br.bottom + br.height);
+    if (bl) out.bottom = Math.max(out.bottom, Math.min(bl.bottom + bl.height, 60));
+    return out;
+  };
+
+  /* Keep an open popup clear of the map's controls (zoom buttons, basemap switcher,
+     legend) and inside the map: pan the map by the smallest move that does it. */
+  Atlas.prototype.keepClear = function (popup) {
+    var node = popup.getElement && popup.getElement();
+    if (!node) return;
+    var map = this.map;
+    var box = map.getContainer().getBoundingClientRect();
+    var p = node.getBoundingClientRect();
+    var rect = { l: p.left - box.left, t: p.top - box.top, r: p.right - box.left, b: p.bottom - box.top };
+    var margin = 8;
+    var controls = [];
+    var all = map.getContainer().querySelectorAll(".leaflet-control");
+    for (var k = 0; k < all.length; k++) {
+      var c = all[k].getBoundingClientRect();
+      if (!c.width || !c.height) continue;
+      controls.push({ l: c.left - box.left - margin, t: c.top - box.top - margin, r: c.right - box.left + margin, b: c.bottom - box.top + margin });
+    }
+    var W = box.width, H = box.height;
+    var dx = 0, dy = 0;
+    for (var round = 0; round < 6; round++) {
+      var cur = { l: rect.l + dx, t: rect.t + dy, r: rect.r + dx, b: rect.b + dy };
+      var hit = null;
+      for (var j = 0; j < controls.length; j++) {
+        var q = controls[j];
+        if (cur.l < q.r && cur.r > q.l && cur.t < q.b && cur.b > q.t) { hit = q; break; }
+      }
+      if (!hit) break;
+      // The four ways out of this control; keep those that leave the popup on the map.
+      var moves = [
+        [0, hit.b - cur.t], [0, hit.t - cur.b], [hit.r - cur.l, 0], [hit.l - cur.r, 0],
+      ].filter(function (m) {
+        return cur.l + m[0] >= margin && cur.r + m[0] <= W - margin && cur.t + m[1] >= margin && cur.b + m[1] <= H - margin;
+      });
+      if (!moves.length) break;
+      moves.sort(function (a, b) { return Math.abs(a[0]) + Math.abs(a[1]) - Math.abs(b[0]) - Math.abs(b[1]); });
+      dx += moves[0][0];
+      dy += moves[0][1];
+    }
+    // Then inside the map, which wins over the rest.
+    var fin = { l: rect.l + dx, t: rect.t + dy, r: rect.r + dx, b: rect.b + dy };
+    if (fin.t < margin) dy += margin - fin.t;
+    else if (fin.b > H - margin) dy -= fin.b - (H - margin);
+    if (fin.l < margin) dx += margin - fin.l;
+    else if (fin.r > W - margin) dx -= fin.r - (W - margin);
+    if (!dx && !dy) return;
+    // Moving the popup by (dx, dy) means moving the map's content: pan by the opposite.
+    this.moveCamera(function () {
+      map.panBy([-dx, -dy], { animate: false });
+    });
+  };
+
+  /* "Zoom to results": a button that frames the shown sites again. */
+  Atlas.prototype.fitControl = function () {
+    var self = this;
+    var Fit = L.Control.extend({
+      onAdd: function () {
+        var bar = L.DomUtil.create("div", "leaflet-bar atlas-fit");
+        var button = L.DomUtil.create("button", "atlas-fit-button", bar);
+        button.type = "button";
+        // Four frame corners, drawn (no font has them all); the name is for screen
+        // readers and the tooltip.
+        button.innerHTML = '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="#111" stroke-width="2">' +
+          '<path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4"/><circle cx="8" cy="8" r="1.6" fill="#111" stroke="none"/></svg>';
+        button.setAttribute("aria-label", "Zoom to results");
+        button.title = "Zoom to results: frame every site the filters show";
+        L.DomEvent.disableClickPropagation(bar);
+        L.DomEvent.on(button, "click", function () {
+          self.runCamera({ kind: "fit" });
+        });
+        self.fitButton = button;
+        return bar;
+      },
+    });
+    new Fit({ position: "topleft" }).addTo(this.map);
+  };
+
+  Atlas.prototype.syncFitControl = function () {
+    if (this.fitButton) this.fitButton.classList.toggle("atlas-fit-moved", !!this.userMoved);
+  };
+
+  /* The analyst's pan and zoom: recorded so a filter change does not undo them, and
+     written to the page's address as map=zoom/lat/lon (OpenStreetMap's convention), so
+     a copied link reopens this view. */
+  Atlas.prototype.watchCamera = function () {
+    var self = this;
+    var map = this.map;
+    map.on("movestart zoomstart", function () {
+      if (!self.auto) {
+        self.userMoved = true;
+        self.syncFitControl();
+      }
+    });
+    map.on("moveend", function () {
+      self.writeView();
+    });
+    map.on("popupopen", function (e) {
+      // After Leaflet has laid the popup out.
+      setTimeout(function () { self.keepClear(e.popup); }, 0);
+    });
+    // The map's frame changes size with the browser window: keep the framing.
+    map.on("resize", function () {
+      if (!self.userMoved && self.lastCamera && self.lastCamera.kind === "fit") {
+        self.moveCamera(function () { self.fitShown(); });
+      }
+    });
+  };
+
+  Atlas.prototype.writeView = function () {
+    var view = this.viewParam();
+    document.documentElement.setAttribute("data-atlas-view", view);
+    try {
+      var top = window.parent;
+      if (!top || top === window) return;
+      var url = new URL(top.location.href);
+      if (url.searchParams.get("map") === view) return;
+      url.searchParams.set("map", view);
+      top.history.replaceState(top.history.state, "", url.pathname + "?" + url.searchParams.toString().replace(/%2F/g, "/") + url.hash);
+    } catch (err) {
+      // A page that does not let the map reach its address: the view just is not shared.
+    }
+  };
+
+  /* "zoom/lat/lon" with 4 decimals (about 11 m). */
+  Atlas.prototype.viewParam = function () {
+    var c = this.map.getCenter();
+    return this.map.getZoom() + "/" + c.lat.toFixed(4) + "/" + L.Util.wrapNum(c.lng, [-180, 180], true).toFixed(4);
   };
 
   window.Atlas = {

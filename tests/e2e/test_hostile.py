@@ -8,6 +8,7 @@ the data named (evil.invalid).
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,7 +93,7 @@ def test_hostile_data_is_shown_as_text(hostile_app, page, blocked, shot):
     set_map_view(frame, 11.06317, 106.13557, 12)
     # Bavet shares its point with two compounds: fan the cluster out, then hover Bavet.
     inside = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-    inside.locator(".marker-cluster").first.click()
+    inside.locator(".atlas-cluster").first.click()
     marker = inside.locator("[data-site='bavet']")
     expect(marker.first).to_be_visible()
     marker.first.hover()
@@ -106,7 +107,12 @@ def test_hostile_data_is_shown_as_text(hostile_app, page, blocked, shot):
     )
     expect(popup).to_contain_text(IMG)
     expect(popup).to_contain_text("Kiripost")
-    page.get_by_role("tab", name="Events timeline").click()
+    # The click's rerun opens the dossier tab; then switch to the events.
+    expect(page).to_have_url(re.compile(r"[?&]site=bavet(&|$)"))
+    expect(page.get_by_role("tab", name="Dossier")).to_have_attribute("aria-selected", "true")
+    page.wait_for_timeout(1500)
+    page.get_by_role("tab", name="Events", exact=True).click()
+    expect(page.get_by_role("heading", name="Events timeline")).to_be_visible()
     expect(page.get_by_text("<iframe src=").first).to_be_visible()
     assert "<iframe src=http://evil.invalid/frame></iframe>" in visible_text(page.locator("body"))
     shot("dossier-popup")

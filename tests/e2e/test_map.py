@@ -101,7 +101,7 @@ def test_map_draws_offline_with_local_assets_only(
     box = page.locator(MAP_IFRAME).bounding_box()
     assert box is not None and box["height"] > 300, f"map iframe box: {box}"
     assert atlas_attr(frame, "data-atlas-sites") == ALL_SITES
-    expect(frame.locator(".marker-cluster").first).to_be_visible()
+    expect(frame.locator(".atlas-cluster").first).to_be_visible()
     expect(metric(page, "Sites shown")).to_have_text(str(ALL_SITES))
 
     # The tiles fail (no internet), so the map falls back to the offline outlines.
@@ -177,7 +177,7 @@ def test_marker_click_opens_dossier(page: Page, app_url: str, shot: Shot) -> Non
 
     expect(page.locator("h3", has_text="Phnom Penh")).to_be_visible()
     expect(page.get_by_text("What the sources say", exact=True)).to_be_visible()
-    expect(page.get_by_role("combobox", name="Site dossier")).to_have_value("Phnom Penh")
+    expect(page.get_by_role("tab", name="Dossier")).to_have_attribute("aria-selected", "true")
     expect(page).to_have_url(re.compile(r"[?&]site=phnom_penh(&|$)"))
     expect(frame.locator("path.atlas-selected")).to_have_count(1)  # the selection ring
     assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
