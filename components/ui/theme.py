@@ -7,10 +7,13 @@ for body-size text; a link inside a caption fades with it (#244fb4 becomes #7c95
 3.0:1). No ``[theme]`` option sets that fade (``textColor`` is faded too: even black
 text at 60 % is only 5.7:1), so it is overridden here.
 
-The fix keeps the text secondary without fading the whole element: the element is drawn
+The fix keeps captions secondary without fading the whole element: the caption is drawn
 opaque and only its own text colour is the inherited colour at 75 % alpha (6.1:1 on
 white, 5.9:1 on the sidebar, and still about 8.9:1 in Streamlit's dark theme, since it
-follows the theme's text colour); links inside keep their full link colour (7.9:1).
+follows the theme's text colour); links inside keep their full link colour (7.4:1).
+Block quotes are the sources' own words, the atlas's evidence, not secondary text: they
+are drawn at full colour (13.7:1 on white; inside a yellow ``st.warning``, the warning's
+#956b0f on #fffae5, 4.6:1, where any fade would fail), set apart by their rule alone.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ SECONDARY_TEXT_ALPHA = 0.75
 # wins whatever order the style sheets load in. `currentColor` in `color` is the
 # inherited (theme) text colour.
 _CSS = f"""
-.stApp [data-testid="stCaptionContainer"],
-.stApp [data-testid="stMarkdownContainer"] blockquote {{
+.stApp [data-testid="stCaptionContainer"] {{
   opacity: 1;
   color: color-mix(in srgb, currentColor {SECONDARY_TEXT_ALPHA:.0%}, transparent);
+}}
+.stApp [data-testid="stMarkdownContainer"] blockquote {{
+  opacity: 1;
 }}
 """
 

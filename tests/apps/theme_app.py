@@ -1,6 +1,6 @@
 """A minimal page that calls ``apply_theme()`` and draws the secondary text Streamlit fades
-(captions, a link in a caption, block quotes), in the main area and in the sidebar, so
-the browser tests can measure their colours before the dashboard calls it.
+(captions, a link in a caption, block quotes, one inside a warning), in the main area and
+in the sidebar, so the browser tests can measure their colours on their own.
 
 ``ATLAS_THEME=off`` draws the same page without the theme (the "before" picture).
 """
@@ -27,6 +27,7 @@ st.title("Theme check")
 st.caption("A caption in the main area: secondary text.")
 st.caption("A caption with [a link to a source](https://example.org/source) in it.")
 st.markdown("Body text, then a source's quote:\n\n> A quote from a source, as a block quote.")
+st.warning("Disputed: another source says otherwise.\n\n> A quote inside a warning.")
 st.metric("A metric", "at least 120,000", delta="around 100,000", delta_color="off")
 with st.expander("An expander", expanded=True):
     st.caption("A caption inside an expander.")
