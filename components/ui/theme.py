@@ -4,8 +4,10 @@ Streamlit 1.67 draws secondary text (``st.caption``) and markdown block quotes (
 sources' quotes in the dossier) at ``opacity: 0.6``: #2f2d2b text comes out as #828180,
 3.9:1 on white and 3.8:1 on the sidebar's #f8f8f7, under the 4.5:1 that WCAG 1.4.3 asks
 for body-size text; a link inside a caption fades with it (#244fb4 becomes #7c95d2,
-3.0:1). No ``[theme]`` option sets that fade (``textColor`` is faded too: even black
-text at 60 % is only 5.7:1), so it is overridden here.
+3.0:1). No ``[theme]`` option sets that fade: ``textColor`` is faded with it, so only
+pure black text would lift captions over 4.5:1 (5.7:1), turning every text black and
+leaving links in captions at 3.0:1. So the fade is overridden here, and
+``.streamlit/config.toml`` keeps the light theme's colours.
 
 The fix keeps captions secondary without fading the whole element: the caption is drawn
 opaque and only its own text colour is the inherited colour at 75 % alpha (6.1:1 on
