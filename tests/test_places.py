@@ -417,3 +417,35 @@ def test_city_table_cache(tmp_path, monkeypatch):
     cached.write_text("not json", encoding="utf-8")
     read(tmp_path)  # a broken cache is rebuilt
     assert calls == [1, 1]
+
+
+def test_site_cells_reduce_many_sites_to_their_cells():
+    rng = np.random.default_rng(7)
+    n = 20_000
+    many = pd.DataFrame(
+        {
+            "lat": rng.uniform(10, 12, n),
+            "lon": rng.uniform(103, 105, n),
+            "country": "KH",
+        }
+    )
+    cells = places.site_cells(many)
+    # 2° x 2° in 0.5° cells: at most 5 x 5 centres (rounding reaches the edges).
+    assert 1 < len(cells) <= 25
+    assert set(cells["lat"] % places.CELL_DEG) == {0.0}
+
+
+def test_ensure_places_returns_at_once_and_builds_in_the_background(tmp_path):
+    import threading
+
+    sites = pd.DataFrame({"lat": [16.69], "lon": [98.51], "country": ["MM"]})
+    url = places.ensure_places(sites, tmp_path)
+    name = url.rsplit("/", 1)[1]
+    assert url.startswith(places.GENERATED_URL) and name.startswith("places-in-")
+    assert places.ensure_places(sites, tmp_path) == url  # same sites, same name
+    for thread in threading.enumerate():
+        if thread.name == f"places-{name}":
+            thread.join(timeout=120)
+    data = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+    towns = {row[0] for row in data["towns"]["rows"]}
+    assert "Myawaddy" in towns

@@ -17,12 +17,14 @@ from components.analysis.filters import Options, event_site_rows, search_text
 from components.data import EVENT_TYPES, Atlas
 from components.data.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
 from components.data.status import StatusTable, data_dates
+from components.map import places
 from components.map import view as map_view
 
 
 @dataclass(frozen=True)
 class Prepared:
     payload_url: str  # the published site payload atlas.js fetches
+    places_url: str  # the offline basemap's place names (built in the background)
     bounds: tuple[tuple[float, float], tuple[float, float]]
     country_names: dict[str, str]
     haystack: pd.Series  # normalised search text per site
@@ -41,6 +43,7 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
     first_date, last_date = data_dates(atlas.events, atlas.sources)
     return Prepared(
         payload_url=map_view.publish_payload(payload, publish_dir),
+        places_url=places.ensure_places(loc, publish_dir),
         bounds=map_view.data_bounds(loc),
         country_names={c: country_name(c) for c in sorted(set(loc["country"]))},
         haystack=search_text(loc),

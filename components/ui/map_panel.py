@@ -48,7 +48,9 @@ def map_panel(
         command,
     )
     value = map_view.render_map(
-        map_view.build_base_map(prep.payload_url, prep.bounds, links, prep.country_names),
+        map_view.build_base_map(
+            prep.payload_url, prep.bounds, links, prep.country_names, prep.places_url
+        ),
         map_view.build_layer(spec),
         on_change=partial(on_map_click, sites),
     )

@@ -148,6 +148,7 @@ def choose_site(site_id: str) -> None:
     st.session_state[FROM_MAP] = False
     st.session_state[SEL_SITE] = site_id
     st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
+    st.session_state[PANEL] = DOSSIER_PANEL
 
 
 def site_clicked(site_id: str) -> None:

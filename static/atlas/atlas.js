@@ -86,6 +86,10 @@
   /* The map fills its frame: the page sizes the frame to the window (see
      components/ui/layout.py), and Leaflet follows the frame's size as it changes. */
   Atlas.prototype.fillFrame = function () {
+    // folium's page forbids pinch zoom (maximum-scale=1, user-scalable=no): allow it
+    // (WCAG 1.4.4).
+    var meta = document.querySelector('meta[name="viewport"]');
+    if (meta) meta.setAttribute("content", "width=device-width, initial-scale=1");
     var node = this.map.getContainer();
     node.style.width = "100%";
     node.style.height = "100vh";
@@ -109,6 +113,17 @@
       box = document.getElementById("atlas-notice");
     }
     box.textContent = message;
+    // The notice takes room at the map's foot: frame the sites again, clear of it.
+    this.reframeIfAuto();
+  };
+
+  /* Frame the shown sites again if the last framing was automatic and the analyst has
+     not moved the map since (the room the controls take has changed). */
+  Atlas.prototype.reframeIfAuto = function () {
+    var self = this;
+    if (!this.userMoved && this.lastCamera && this.lastCamera.kind === "fit") {
+      this.moveCamera(function () { self.fitShown(); });
+    }
   };
 
   /* Offline basemap: Natural Earth country outlines served by the app. They are drawn
@@ -379,7 +394,9 @@
     var count = events ? events.length : 0;
     // The event count is part of the marker's own icon: when the marker joins a cluster
     // its count goes with it, so counts never stack on each other or on a cluster's.
-    var badge = count ? '<span class="atlas-badge" aria-hidden="true">' + (count > 99 ? "99+" : String(count | 0)) + "</span>" : "";
+    // The number is drawn from data-count by CSS (::after), so it is not text of the
+    // marker: its accessible name says "n events" in words (WCAG 2.5.3).
+    var badge = count ? '<span class="atlas-badge" aria-hidden="true" data-count="' + (count > 99 ? "99+" : String(count | 0)) + '"></span>' : "";
     var icon = L.divIcon({
       className: "atlas-site",
       html: this.markerSvg({
@@ -459,7 +476,7 @@
       '<circle cx="' + size / 2 + '" cy="' + size / 2 + '" r="' + (r + 4.5).toFixed(2) + '" fill="#ffffff" stroke="#222222" stroke-width="1"/>' +
       arcs.join("") + "</svg>";
     var html = svg + '<span class="atlas-cluster-count">' + String(count | 0) + "</span>";
-    if (events) html += '<span class="atlas-badge atlas-cluster-badge" aria-hidden="true">' + (events > 99 ? "99+" : String(events | 0)) + "</span>";
+    if (events) html += '<span class="atlas-badge atlas-cluster-badge" aria-hidden="true" data-count="' + (events > 99 ? "99+" : String(events | 0)) + '"></span>';
     var icon = L.divIcon({ html: html, className: "atlas-cluster", iconSize: new L.Point(size, size) });
     var kinds = zones.map(function (zone) {
       var name = (c.zoneLabels[zone] || zone || "site").split(" (")[0].toLowerCase();
@@ -875,7 +892,7 @@
     if (tl) out.left = Math.max(out.left, tl.left + tl.width);
     if (tr) out.top = Math.max(out.top, tr.top + tr.height);
     if (br) out.bottom = Math.max(out.bottom, br.bottom + br.height);
-    if (bl) out.bottom = Math.max(out.bottom, Math.min(bl.bottom + bl.height, 60));
+    if (bl) out.bottom = Math.max(out.bottom, bl.bottom + bl.height);
     return out;
   };
 
@@ -979,11 +996,7 @@
       setTimeout(function () { self.keepClear(e.popup); }, 0);
     });
     // The map's frame changes size with the browser window: keep the framing.
-    map.on("resize", function () {
-      if (!self.userMoved && self.lastCamera && self.lastCamera.kind === "fit") {
-        self.moveCamera(function () { self.fitShown(); });
-      }
-    });
+    map.on("resize", function () { self.reframeIfAuto(); });
   };
 
   Atlas.prototype.writeView = function () {

@@ -121,6 +121,14 @@
         })
         .catch(function (err) {
           self.stats.error = err.message;
+          self._loading = null;
+          // The app builds the labels in the background on a new dataset's first view:
+          // ask again for a minute before giving up.
+          self._tries = (self._tries || 0) + 1;
+          if (/HTTP 404/.test(err.message) && self._tries < 20) {
+            setTimeout(function () { if (!self._labels && !self._loading) self._load(); }, 3000);
+            return;
+          }
           if (window.console) console.warn("Place names could not be loaded: " + err.message);
         });
     },
