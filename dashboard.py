@@ -7,7 +7,6 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +19,7 @@ from components.ui.header import header, headline_source
 from components.ui.map_panel import map_panel
 from components.ui.people import people_panel
 from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
+from components.ui.site_table import site_table_panel
 from components.ui.text import md
 from components.ui.theme import apply_theme
 
@@ -126,11 +126,19 @@ def main() -> None:
         table, dossier, people, timeline, downloads = tabs
         with table:
             if table.open is not False:
-                _site_picker(prep, locations, mask, mine, mine_mask, view)
+                site_table_panel(prep, locations, mask, status, ev_mask)
+                _upload_picker(mine[mine_mask])
         with dossier:
             if dossier.open is not False:
                 chosen = st.session_state.get(state.SITE) or None
                 is_shown = bool(chosen) and bool((shown["site_id"] == chosen).any())
+                if chosen:
+                    st.button(
+                        "Centre the map on this site",
+                        on_click=state.choose_site,
+                        args=(chosen,),
+                        key="centre_on_site",
+                    )
                 panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown)
         with people:
             if people.open is not False:
@@ -145,50 +153,25 @@ def main() -> None:
     state.write_url(state.current_view(prep.options))
 
 
-def _site_picker(
-    prep: Prepared,
-    locations: pd.DataFrame,
-    mask: np.ndarray,
-    mine: pd.DataFrame,
-    mine_mask: np.ndarray,
-    view,
-) -> None:
-    ids = _site_choices(prep, locations, mask, mine[mine_mask], view.site)
-    label_of = prep.labels
-    if len(mine):
-        label_of = {**label_of, **dict(zip(mine["site_id"], mine["name"], strict=True))}
+def _upload_picker(mine: pd.DataFrame) -> None:
+    """The analyst's own uploaded sites, by name (they are not in the atlas's table)."""
+    if mine.empty:
+        return
+    names = dict(zip(mine["site_id"], mine["name"], strict=True))
     st.selectbox(
-        "Site dossier",
-        ids,
-        key=state.SITE,
-        format_func=lambda s: "Choose a site…" if s == state.NO_SITE else label_of[s],
-        on_change=state.site_chosen,
+        "Open one of your uploaded sites",
+        [state.NO_SITE, *sorted(names, key=lambda s: names[s].casefold())],
+        key=UPLOAD_PICK,
+        format_func=lambda s: "Choose a site…" if s == state.NO_SITE else names[s],
+        on_change=lambda: (
+            state.choose_site(st.session_state[UPLOAD_PICK])
+            if st.session_state.get(UPLOAD_PICK)
+            else None
+        ),
     )
-    if int(mask.sum()) > MAX_CHOICES:
-        st.caption(
-            f"The list holds the first {MAX_CHOICES} of {int(mask.sum()):,} shown sites "
-            "by name; narrow it with the search, or click a marker."
-        )
 
 
-def _site_choices(
-    prep: Prepared,
-    locations: pd.DataFrame,
-    mask: np.ndarray,
-    mine: pd.DataFrame,
-    selected: str | None,
-) -> list[str]:
-    """The shown sites by name (at most MAX_CHOICES; the search narrows them), the
-    analyst's own, and the selected one: every option travels to the browser each rerun."""
-    order = prep.name_order[mask[prep.name_order]][:MAX_CHOICES]
-    ids = locations["site_id"].to_numpy()[order].tolist()
-    ids += mine.sort_values("name")["site_id"].tolist()
-    if selected and selected not in ids:
-        ids.insert(0, selected)
-    return [state.NO_SITE, *ids]
-
-
-MAX_CHOICES = 300
+UPLOAD_PICK = "upload_pick"
 
 try:
     main()

@@ -341,11 +341,14 @@ def test_choosing_from_the_page_selects_the_site_and_marks_its_row():
     assert at.session_state[grid_key(at)]["selection"]["rows"] == [row]
     # The chooser reads each row as text (the grid's canvas is not page text).
     box = at.selectbox(key=panel.PICK)
-    assert box.value == "kk_park"
+    assert box.value == ""  # an action: empty again, so the same site can be chosen again
     assert (
         "KK Park · Myanmar · Compound · Demolition claimed (disputed) · Medium confidence · "
         "6 events"
     ) in box.options
+    # Choosing it again moves the camera again (a new selection version).
+    at.selectbox(key=panel.PICK).select("kk_park").run()
+    assert at.session_state[state.SEL_VERSION] == 2
 
 
 def test_paging_through_more_than_one_page(tmp_path, monkeypatch):
@@ -403,11 +406,12 @@ def test_ticking_a_row_chooses_its_site_outside_the_map(session):
     assert session[state.SEL_VERSION] == 1 and session[state.FROM_MAP] is False
 
 
-def test_unticking_a_row_keeps_the_site_and_starts_the_grid_afresh(session):
+def test_unticking_the_chosen_row_chooses_it_again_on_a_fresh_grid(session):
     session[state.SITE] = "b"
     session[KEY] = selection()
     panel._grid_changed(("a", "b", "c"), KEY)
-    assert session[state.SITE] == "b" and session[state.SEL_VERSION] == 0
+    # The site stays chosen, and is chosen again: the map centres on it again.
+    assert session[state.SITE] == "b" and session[state.SEL_VERSION] == 1
     assert session[panel.GRID_VERSION] == 1  # a new grid, where "b" is ticked again
 
 

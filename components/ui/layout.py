@@ -15,7 +15,7 @@ import streamlit as st
 SITES, DOSSIER, PEOPLE, EVENTS, EXPORT = "Sites", "Dossier", "People held", "Events", "Export"
 PANELS = (SITES, DOSSIER, PEOPLE, EVENTS, EXPORT)
 # Share of the main area's width the map takes beside the panel column.
-MAP_SHARE = 0.62
+MAP_SHARE = 0.66
 # Pixels above the map on a wide screen: Streamlit's top bar and the one-line header.
 HEADER_PX = 128
 MIN_MAP_PX = 420
@@ -45,7 +45,13 @@ iframe[title="streamlit_folium.st_folium"] {{
   width: 100%;
   display: block;
 }}
-.st-key-atlas_side [data-testid="stMetricValue"] {{ font-size: 1.35rem; }}
+/* The panel column scrolls inside itself, beside the map, so the map stays in view. */
+@media (min-width: 641px) {{
+  .st-key-atlas_side {{
+    max-height: max({MIN_MAP_PX}px, calc(100dvh - {HEADER_PX}px));
+    overflow-y: auto; overflow-x: hidden; padding-right: 0.25rem;
+  }}
+}}
 /* On a phone the columns stack: the map first, most of the screen, then the panels. */
 @media (max-width: 640px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}

@@ -229,8 +229,9 @@ def _chooser(page: TablePage, ids: Sequence[str]) -> None:
             rows["site_id"], *(rows[c] for c in COLUMNS), strict=True
         )
     }
-    current = st.session_state.get(state.SITE) or state.NO_SITE
-    st.session_state[PICK] = current if current in text else state.NO_SITE
+    # An action, not a state: it starts empty each run, so choosing the site that is
+    # already open chooses it again (and the map centres on it again).
+    st.session_state[PICK] = state.NO_SITE
     st.selectbox(
         PICK_LABEL,
         [state.NO_SITE, *ids],
@@ -290,6 +291,12 @@ def _grid_changed(ids: Sequence[str], key: str) -> None:
     elif rows:
         _chosen(ids[rows[0]])
         return
+    else:
+        # The chosen row's box clicked again (it unticks): choose it again, so the map
+        # centres on it again.
+        current = st.session_state.get(state.SITE) or state.NO_SITE
+        if current:
+            _chosen(current)
     # A heading, or the chosen row unticked: the site stays chosen, its row is ticked
     # again on the fresh grid.
     st.session_state[GRID_VERSION] = st.session_state.get(GRID_VERSION, 0) + 1

@@ -178,8 +178,9 @@
     var box = L.DomUtil.create("div", "atlas-legend leaflet-bar");
     L.DomEvent.disableClickPropagation(box);
     var details = el("details");
-    // Open where there is room; on a narrow map it starts folded (one click opens it).
-    details.open = this.map.getSize().x >= 700;
+    // Folded to its button at first: open, it would cover a third of the map and the
+    // sites under it (one click opens it).
+    details.open = false;
     details.appendChild(el("summary", null, "Legend"));
     details.appendChild(el("div", "atlas-legend-title", "Zone type (shape and colour)"));
     var zones = el("div", "atlas-zones");
@@ -441,6 +442,8 @@
       if (key !== "Enter" && key !== " ") return;
       if (key === " " && e.originalEvent.preventDefault) e.originalEvent.preventDefault();
       marker.fire("click", { latlng: marker.getLatLng(), originalEvent: e.originalEvent }, true);
+      // Leaflet's own Enter handler opened the popup and the click toggled it shut.
+      if (!marker.isPopupOpen()) marker.openPopup();
     });
     return marker;
   };
@@ -860,9 +863,14 @@
     // Where the controls' room would cost a zoom level the sites need (a phone, a
     // spread-out selection), frame with a thin margin instead: every site in view first.
     var tight = { paddingTopLeft: [14, 14], paddingBottomRight: [14, 14], maxZoom: opts.maxZoom, animate: false };
-    var roomy = map.getBoundsZoom(bounds, false, L.point(opts.paddingTopLeft).add(opts.paddingBottomRight));
+    var room = L.point(opts.paddingTopLeft).add(opts.paddingBottomRight);
+    var roomy = map.getBoundsZoom(bounds, false, room);
     var thin = map.getBoundsZoom(bounds, false, L.point(28, 28));
-    map.fitBounds(bounds, roomy < thin || roomy <= map.getMinZoom() ? tight : opts);
+    // At the map's widest zoom the bounds may not fit even so: then the thin margin.
+    var span = map.project(bounds.getNorthEast(), roomy).subtract(map.project(bounds.getSouthWest(), roomy));
+    var size = map.getSize().subtract(room);
+    var fits = Math.abs(span.x) <= size.x && Math.abs(span.y) <= size.y;
+    map.fitBounds(bounds, roomy < thin || !fits ? tight : opts);
   };
 
   /* Room the map's controls take at each edge, in pixels: the zoom and fit buttons at
@@ -902,6 +910,33 @@
     var node = popup.getElement && popup.getElement();
     if (!node) return;
     var map = this.map;
+    // First make it fit between the controls at the top and those at the foot (a phone's
+    // map is short): longer content scrolls inside the popup.
+    var size = map.getSize();
+    var pad = this.controlInsets();
+    var topRoom = 0;
+    var corners = map._controlCorners || {};
+    ["topleft", "topright"].forEach(function (name) {
+      var corner = corners[name];
+      if (!corner) return;
+      for (var k = 0; k < corner.children.length; k++) {
+        var r = corner.children[k].getBoundingClientRect();
+        var top = map.getContainer().getBoundingClientRect().top;
+        if (r.height) topRoom = Math.max(topRoom, r.bottom - top);
+      }
+    });
+    // The popup's frame, tip and margins take about 70 px beyond its content.
+    var maxHeight = Math.max(100, size.y - Math.max(topRoom, pad.top) - pad.bottom - 80);
+    var maxWidth = Math.max(180, Math.min(320, size.x - 60));
+    if (popup.options.maxHeight !== maxHeight || popup.options.maxWidth !== maxWidth) {
+      popup.options.maxHeight = maxHeight;
+      popup.options.maxWidth = maxWidth;
+      popup.options.minWidth = Math.min(popup.options.minWidth || 50, maxWidth);
+      popup.update();
+      var scrolled = node.querySelector(".leaflet-popup-content");
+      // A popup that scrolls can be scrolled from the keyboard too.
+      if (scrolled && scrolled.scrollHeight > scrolled.clientHeight) scrolled.tabIndex = 0;
+    }
     var box = map.getContainer().getBoundingClientRect();
     var p = node.getBoundingClientRect();
     var rect = { l: p.left - box.left, t: p.top - box.top, r: p.right - box.left, b: p.bottom - box.top };
@@ -915,6 +950,7 @@
     }
     var W = box.width, H = box.height;
     var dx = 0, dy = 0;
+    var clear = true;
     for (var round = 0; round < 6; round++) {
       var cur = { l: rect.l + dx, t: rect.t + dy, r: rect.r + dx, b: rect.b + dy };
       var hit = null;
@@ -929,15 +965,18 @@
       ].filter(function (m) {
         return cur.l + m[0] >= margin && cur.r + m[0] <= W - margin && cur.t + m[1] >= margin && cur.b + m[1] <= H - margin;
       });
-      if (!moves.length) break;
+      if (!moves.length) { clear = false; break; }
       moves.sort(function (a, b) { return Math.abs(a[0]) + Math.abs(a[1]) - Math.abs(b[0]) - Math.abs(b[1]); });
       dx += moves[0][0];
       dy += moves[0][1];
     }
+    // No place clear of every control: keep its top (title, close button) below the
+    // controls at the top; its foot may then pass under those at the bottom.
+    if (!clear) dy = Math.max(topRoom, pad.top) + margin - rect.t;
     // Then inside the map, which wins over the rest.
     var fin = { l: rect.l + dx, t: rect.t + dy, r: rect.r + dx, b: rect.b + dy };
     if (fin.t < margin) dy += margin - fin.t;
-    else if (fin.b > H - margin) dy -= fin.b - (H - margin);
+    else if (fin.b > H - margin && clear) dy -= fin.b - (H - margin);
     if (fin.l < margin) dx += margin - fin.l;
     else if (fin.r > W - margin) dx -= fin.r - (W - margin);
     if (!dx && !dy) return;

@@ -111,7 +111,8 @@ def test_ticking_a_row_chooses_its_site_and_marks_it(page: Page, table_url, expe
     expect_marked(page, first["Site"].iloc[2])
     expect(page.get_by_text("Selection version: 1")).to_be_visible()
     chooser = page.get_by_role("combobox", name="Open a site from this page")
-    expect(chooser).to_have_value(re.compile("^" + re.escape(first["Site"].iloc[2] + " · ")))
+    # The chooser is an action, empty again, so the open site can be chosen again.
+    expect(chooser).to_have_value("Choose a site…")
     shot("01-row-chosen")
 
 
