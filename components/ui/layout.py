@@ -54,7 +54,10 @@ iframe[title="streamlit_folium.st_folium"] {{
 }}
 /* On a phone the columns stack: the map first, most of the screen, then the panels. */
 @media (max-width: 640px) {{
-  [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
+  /* Room above the title for the sidebar's open button, which sits at the top left. */
+  [data-testid="stMainBlockContainer"] {{
+    padding-left: 0.75rem; padding-right: 0.75rem; padding-top: 2.6rem;
+  }}
   /* Header: the title on its own line, the three counts side by side under it; the
      people-held figures are in the panel column's caption, after the map. */
   .st-key-atlas_header [data-testid="stHorizontalBlock"] {{
@@ -65,7 +68,7 @@ iframe[title="streamlit_folium.st_folium"] {{
   }}
   .st-key-atlas_header [data-testid="stColumn"]:first-child {{ flex-basis: 100% !important; }}
   .st-key-atlas_header [data-testid="stColumn"]:last-child {{ display: none !important; }}
-  .st-key-atlas_header h1 {{ font-size: 1.3rem; }}
+  .st-key-atlas_header h1 {{ font-size: 1.3rem; margin-bottom: 0.35rem; }}
   iframe[title="streamlit_folium.st_folium"] {{ height: max(320px, 62dvh) !important; }}
 }}
 </style>
