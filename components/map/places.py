@@ -53,6 +53,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from components.data import borders
+from components.map.view import publish_text, write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED_DIR = ROOT / "static" / "generated"
@@ -655,27 +656,12 @@ def payload_text(payload: dict) -> str:
 
 
 def publish_places(payload: dict, directory: Path = GENERATED_DIR) -> str:
-    """Write the payload as a content-addressed static file; return its URL.
-
-    The file is ``places-<sha256 prefix>.json`` in ``directory`` (Streamlit serves
-    ``static/generated`` at ``/app/static/generated``); the same payload gives the same
-    name, so a browser may cache it. Written atomically; older ``places-*.json`` beyond
-    the :data:`KEEP_PAYLOADS` newest are deleted. Raises OSError if it cannot be written.
-    """
-    text = payload_text(payload)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:20]
-    name = f"places-{digest}.json"
-    path = directory / name
-    if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        old = sorted(directory.glob("places-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in old[KEEP_PAYLOADS:]:
-            if stale != path:
-                stale.unlink(missing_ok=True)
-    return f"{GENERATED_URL}/{name}"
+    """Write the payload as ``places-<sha256 prefix>.json`` in ``directory`` (Streamlit
+    serves ``static/generated`` at ``/app/static/generated``); return its URL. The same
+    payload gives the same name, so a browser may cache it. Written atomically; older
+    ``places-*.json`` beyond the :data:`KEEP_PAYLOADS` newest are deleted. Raises OSError
+    if it cannot be written."""
+    return publish_text(payload_text(payload), "places", directory, KEEP_PAYLOADS)
 
 
 # --- built once per set of site cells, in the background -----------------------------
@@ -727,11 +713,7 @@ def ensure_places(locations: pd.DataFrame, directory: Path = GENERATED_DIR) -> s
 
 def _build_to(cells: pd.DataFrame, path: Path) -> None:
     try:
-        text = payload_text(build_places(cells))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, payload_text(build_places(cells)))
     except Exception:  # the map then stays without labels, and says so in the console
         logging.getLogger("atlas").exception("Place labels could not be built")
     finally:

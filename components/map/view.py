@@ -210,24 +210,36 @@ def publish_payload(payload: dict, directory: Path = GENERATED_DIR) -> str:
     gets a new file (and so a new base map).
     """
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return publish_text(text, "sites", directory)
+
+
+def publish_text(
+    text: str, prefix: str, directory: Path = GENERATED_DIR, keep: int = KEEP_PAYLOADS
+) -> str:
+    """Write ``text`` as ``<prefix>-<sha256 prefix>.json`` in ``directory`` (served at
+    :data:`GENERATED_URL`) unless it is there; return its URL. Written atomically; all
+    but the ``keep`` newest ``<prefix>-*.json`` files are deleted (each dataset change
+    adds one). Raises OSError if it cannot be written."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:20]
-    name = f"sites-{digest}.json"
-    path = directory / name
+    path = directory / f"{prefix}-{digest}.json"
     if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        _prune(directory, keep=path)
-    return f"{GENERATED_URL}/{name}"
+        write_atomic(path, text)
+        files = sorted(
+            directory.glob(f"{prefix}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in files[keep:]:
+            if old != path:
+                old.unlink(missing_ok=True)
+    return f"{GENERATED_URL}/{path.name}"
 
 
-def _prune(directory: Path, keep: Path, limit: int = KEEP_PAYLOADS) -> None:
-    """Delete all but the ``limit`` newest payloads (each dataset change adds one)."""
-    files = sorted(directory.glob("sites-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[limit:]:
-        if old != keep:
-            old.unlink(missing_ok=True)
+def write_atomic(path: Path, text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` through a temporary file, so a reader (the
+    browser fetching it) never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def encode_mask(mask: np.ndarray | pd.Series | list[bool]) -> str:

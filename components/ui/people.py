@@ -15,27 +15,6 @@ from components.ui.panels import _source_line as source_line
 from components.ui.text import md
 
 
-def summary_metrics(shown: pd.DataFrame, atlas: Atlas, events_shown: int) -> None:
-    """Counts of what is shown, and the people-held headline for the shown sites' countries."""
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
-    c1.metric("Sites shown", f"{len(shown):,}", help="Sites that match the filters.")
-    c2.metric("Countries", f"{shown['country'].nunique():,}")
-    c3.metric("Events shown", f"{events_shown:,}")
-    head = figures.headline(atlas.figures, figures.shown_countries(shown))
-    # Data words go through md (metric values render markdown). The pieces after the
-    # first sit under it (delta without arrow or colour), so none is cut off.
-    c4.metric(
-        head.label,
-        md(head.main),
-        delta=md(head.more) or None,
-        delta_color="off",
-        delta_arrow="off",
-        help=head.help,
-    )
-    lead = source_line(head.source_ids[0], atlas.sources) + ": " if head.source_ids else ""
-    c4.caption(lead + md(head.caption))
-
-
 def _figure_line(row: pd.Series, atlas: Atlas, site_names: dict[str, str]) -> str:
     line = (
         f"- **{md(figures.date_label(figures.cell(row, 'as_of')))}** · "
