@@ -336,7 +336,6 @@ def test_choosing_from_the_page_selects_the_site_and_marks_its_row():
     assert at.session_state[state.SITE] == "kk_park"
     assert at.session_state[state.SEL_SITE] == "kk_park"
     assert at.session_state[state.SEL_VERSION] == 1
-    assert at.session_state[state.FROM_MAP] is False
     row = grid(at)[KEY_COLUMN].tolist().index("kk_park")
     assert at.session_state[grid_key(at)]["selection"]["rows"] == [row]
     # The chooser reads each row as text (the grid's canvas is not page text).
@@ -403,7 +402,7 @@ def test_ticking_a_row_chooses_its_site_outside_the_map(session):
     session[KEY] = selection(rows=[1])
     panel._grid_changed(("a", "b", "c"), KEY)
     assert session[state.SITE] == "b" and session[state.SEL_SITE] == "b"
-    assert session[state.SEL_VERSION] == 1 and session[state.FROM_MAP] is False
+    assert session[state.SEL_VERSION] == 1
 
 
 def test_unticking_the_chosen_row_chooses_it_again_on_a_fresh_grid(session):

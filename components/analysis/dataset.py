@@ -30,8 +30,6 @@ class Prepared:
     haystack: pd.Series  # normalised search text per site
     options: Options  # what filters and links may choose from
     event_rows: np.ndarray  # each event's site row (-1: at no mapped site)
-    name_order: np.ndarray  # site rows sorted by name
-    labels: dict[str, str]  # site_id -> name
     status: StatusTable  # each site's status at any date, one searchsorted per rerun
 
 
@@ -57,7 +55,5 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
             last_date=last_date or None,
         ),
         event_rows=event_site_rows(atlas.events, loc),
-        name_order=np.argsort(loc["name"].to_numpy(dtype=object), kind="stable"),
-        labels=dict(zip(loc["site_id"], loc["name"], strict=True)),
         status=StatusTable.build(loc, atlas.events, atlas.sources),
     )

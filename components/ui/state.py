@@ -40,7 +40,6 @@ UPLOAD_RESULT = "_upload_result"
 
 SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
 SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)
-FROM_MAP = "_site_from_map"
 PANEL = "panel"  # the panel column's open tab (components/ui/layout.py PANELS)
 DOSSIER_PANEL = "Dossier"
 MAP_VIEW = "_map_view"  # a link's saved map view, (zoom, lat, lon), or None
@@ -134,18 +133,10 @@ def write_url(view: View) -> None:
         st.query_params.from_dict(wanted)
 
 
-def site_chosen() -> None:
-    """Select box callback: a selection made outside the map (the camera follows it)."""
-    st.session_state[FROM_MAP] = False
-    st.session_state[SEL_SITE] = st.session_state.get(SITE, NO_SITE)
-    st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
-    st.session_state[PANEL] = DOSSIER_PANEL
-
-
 def choose_site(site_id: str) -> None:
-    """A site chosen outside the map by id (the site table): as :func:`site_chosen`."""
+    """A site chosen outside the map (the site table, the dossier's centre button): the
+    selection ring and the camera follow it, even when it is the site already open."""
     st.session_state[SITE] = site_id
-    st.session_state[FROM_MAP] = False
     st.session_state[SEL_SITE] = site_id
     st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
     st.session_state[PANEL] = DOSSIER_PANEL
@@ -154,7 +145,6 @@ def choose_site(site_id: str) -> None:
 def site_clicked(site_id: str) -> None:
     """A click on the map chose ``site_id``; the browser has already ringed it."""
     st.session_state[SITE] = site_id
-    st.session_state[FROM_MAP] = True
     st.session_state[PANEL] = DOSSIER_PANEL
 
 
