@@ -30,7 +30,7 @@ def test_parse_view_reads_zoom_lat_lon(text, view):
     [
         None,
         "",
-        "1/16/98",  # zoom below the map's minimum
+        "0/16/98",  # zoom below the map's minimum
         "19/16/98",  # above its maximum
         "9/86/98",  # beyond the web map's latitude
         "9/16/181",

@@ -480,7 +480,9 @@ def chart_spec(rows: pd.DataFrame, sources: pd.DataFrame | None = None) -> dict 
         "type": "nominal",
         "title": None,
         "sort": None,
-        "axis": {"labelLimit": 360},
+        # The chart sits in the narrow panel column: long labels end in "…" (each row is
+        # in full in the table under the chart and in the tooltip).
+        "axis": {"labelLimit": 150},
     }
     tooltip = [
         {"field": "text", "title": "Source wording"},
@@ -488,7 +490,7 @@ def chart_spec(rows: pd.DataFrame, sources: pd.DataFrame | None = None) -> dict 
         {"field": "source", "title": "Publisher"},
         {"field": "as_of", "title": "As of"},
     ]
-    x_title = "People (lower bounds run on to the right; upper bounds start at 0)"
+    x_title = "People (lower bounds run on; upper bounds from 0)"
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "data": {"values": records},

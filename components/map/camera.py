@@ -12,14 +12,14 @@ from __future__ import annotations
 import math
 import re
 
-MIN_ZOOM = 2
+MIN_ZOOM = 1  # the map's widest zoom (components/map/view.py)
 MAX_ZOOM = 18
 _VIEW = re.compile(r"^\s*(\d{1,2})/(-?\d{1,3}(?:\.\d+)?)/(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
 def parse_view(text: str | None) -> tuple[int, float, float] | None:
     """``"9/16.6900/98.5100"`` → ``(9, 16.69, 98.51)``: zoom level, latitude and longitude
-    in degrees (WGS 84). None for anything else: a zoom outside 2-18, a latitude outside
+    in degrees (WGS 84). None for anything else: a zoom outside 1-18, a latitude outside
     ±85 (web-map limit), a longitude outside ±180, or text of another shape."""
     found = _VIEW.match(text or "")
     if not found:

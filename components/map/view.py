@@ -353,7 +353,7 @@ def build_base_map(
         zoom_start=zoom_for_bounds(bounds),
         tiles=None,
         control_scale=False,
-        **{"maxZoom": MAX_ZOOM, "minZoom": 2},
+        **{"maxZoom": MAX_ZOOM, "minZoom": 1},  # 1: the whole spread fits a phone
     )
     # Point folium's scripts and styles at the copies the app serves (FINDINGS §1).
     m.default_js = links.js

@@ -854,18 +854,19 @@
     var map = this.map;
     var pad = this.controlInsets();
     var opts = {
-      paddingTopLeft: [pad.left + 16, pad.top + 16],
-      paddingBottomRight: [pad.right + 16, pad.bottom + 16],
+      // Beyond the controls, room for half a cluster icon and its badge.
+      paddingTopLeft: [pad.left + 36, pad.top + 36],
+      paddingBottomRight: [pad.right + 36, pad.bottom + 36],
       maxZoom: this.config.selectZoom,
       animate: false,
     };
     var bounds = L.latLngBounds(b);
     // Where the controls' room would cost a zoom level the sites need (a phone, a
     // spread-out selection), frame with a thin margin instead: every site in view first.
-    var tight = { paddingTopLeft: [14, 14], paddingBottomRight: [14, 14], maxZoom: opts.maxZoom, animate: false };
+    var tight = { paddingTopLeft: [24, 24], paddingBottomRight: [24, 24], maxZoom: opts.maxZoom, animate: false };
     var room = L.point(opts.paddingTopLeft).add(opts.paddingBottomRight);
     var roomy = map.getBoundsZoom(bounds, false, room);
-    var thin = map.getBoundsZoom(bounds, false, L.point(28, 28));
+    var thin = map.getBoundsZoom(bounds, false, L.point(48, 48));
     // At the map's widest zoom the bounds may not fit even so: then the thin margin.
     var span = map.project(bounds.getNorthEast(), roomy).subtract(map.project(bounds.getSouthWest(), roomy));
     var size = map.getSize().subtract(room);
@@ -1030,6 +1031,9 @@
     map.on("moveend", function () {
       self.writeView();
     });
+    // The app rewrites the address on its reruns from what it last read there, which can
+    // be an older view: put the map's own view back whenever it differs.
+    setInterval(function () { self.writeView(); }, 1000);
     map.on("popupopen", function (e) {
       // After Leaflet has laid the popup out.
       setTimeout(function () { self.keepClear(e.popup); }, 0);
