@@ -998,9 +998,10 @@ def test_read_csv_leaves_out_blank_rows_but_keeps_positions():
 # --- hostile files: one line, non-zero exit, never a traceback ---------------------------------
 
 
-def _latin1(directory: Path, file: str) -> None:
+def _undecodable(directory: Path, file: str) -> None:
+    """Bytes 0x81 0x8d: not UTF-8, and undefined in every Windows code page tried."""
     path = directory / file
-    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\x81\x8d\n", 1))
 
 
 def _ragged(directory: Path, file: str) -> None:
@@ -1026,11 +1027,11 @@ HOSTILE = [
     ("bom_only", "events.csv", lambda d, f: (d / f).write_bytes(b"\xef\xbb\xbf\r\n"), "empty"),
     ("missing_locations", "locations.csv", lambda d, f: (d / f).unlink(), "file not found"),
     ("missing_sources", "sources.csv", lambda d, f: (d / f).unlink(), "file not found"),
-    ("latin1_locations", "locations.csv", _latin1, "not UTF-8 text (byte 0x"),
+    ("undecodable_locations", "locations.csv", _undecodable, "not UTF-8 text (byte 0x81"),
     (
-        "utf16",
+        "utf16_without_bom",
         "events.csv",
-        lambda d, f: (d / f).write_bytes((d / f).read_text().encode("utf-16")),
+        lambda d, f: (d / f).write_bytes((d / f).read_text().encode("utf-16-le")),
         "not UTF-8",
     ),  # fmt: skip
     (

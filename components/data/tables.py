@@ -20,7 +20,6 @@ Command line::
 
 from __future__ import annotations
 
-import io
 import re
 import sys
 import unicodedata
@@ -33,6 +32,15 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 import pycountry
+
+# Reading bytes into text cells lives in reading.py; its names are re-exported here.
+from components.data.reading import (  # noqa: F401 - re-exported
+    NUMERIC,
+    CsvError,
+    ReadTable,
+    read_csv,
+    read_table,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = ROOT / "data"
@@ -243,60 +251,6 @@ CONTRADICTIONS = Schema(
 )
 SCHEMAS = {s.file: s for s in (LOCATIONS, FIGURES, EVENTS, SOURCES, CONTRADICTIONS)}
 REQUIRED_FILES = ("locations.csv", "figures.csv", "events.csv", "sources.csv")
-# Columns holding numbers once loaded (everything else stays text).
-NUMERIC = {"lat", "lon", "value_low", "value_high", "people"}
-
-
-class CsvError(ValueError):
-    """A file that cannot be read as CSV at all; the message is one line for a person."""
-
-
-def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
-    """Read a CSV (path or bytes) as text cells, the way Excel users save them.
-
-    Accepts a UTF-8 BOM, CRLF line ends and quoted fields with commas or line breaks.
-    Blank lines and all-blank rows are left out, but the index keeps each record's
-    position (0 = spreadsheet row 2), so row numbers still match the spreadsheet's.
-    Raises :class:`CsvError` with a one-line explanation for a missing, empty,
-    non-UTF-8 or malformed file.
-    """
-    if isinstance(source, Path):
-        if not source.exists():
-            raise CsvError(f"{file}: file not found at {source}.")
-        if source.is_dir():
-            raise CsvError(f"{file}: {source} is a folder, not a CSV file.")
-        raw = source.read_bytes()
-    else:
-        raw = source
-    if not raw.strip():
-        raise CsvError(f"{file}: the file is empty (expected a header row and data rows).")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CsvError(
-            f"{file}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "save it as 'CSV UTF-8'."
-        ) from None
-    if "\x00" in text:
-        raise CsvError(f"{file}: contains NUL bytes; this is not a text CSV file.")
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=False,
-            skip_blank_lines=False,
-        )
-    except pd.errors.EmptyDataError:
-        raise CsvError(f"{file}: the file is empty (no header row).") from None
-    except pd.errors.ParserError as exc:
-        detail = str(exc).replace("Error tokenizing data. C error: ", "").strip()
-        raise CsvError(f"{file}: not a well-formed CSV file ({detail}).") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    blank = frame.apply(lambda s: s.str.strip().eq("")).all(axis=1)
-    return frame[~blank]
-
-
 # --- cell checks --------------------------------------------------------------------
 # Each takes the stripped, non-blank cells of one column and returns a boolean mask of
 # the bad ones plus the message to give for them.
@@ -462,6 +416,14 @@ def validate_table(
     them (an upload may leave ``lat``/``lon`` for the geocoder to fill).
     """
     problems: list[Problem] = []
+    # read_csv refuses a repeated header before pandas can rename it; a frame built
+    # another way is checked here, before anything else.
+    dupes = list(dict.fromkeys(frame.columns[frame.columns.duplicated()].tolist()))
+    if dupes:
+        names = ", ".join(map(str, dupes))
+        message = f"duplicate column(s): {names}; each column name must appear once"
+        problems.append(Problem(schema.file, message))
+        return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
     found = ", ".join(map(str, frame.columns)) or "none"
     absent = [c for c in schema.names if c in schema.absent_ok and c not in frame.columns]
     if absent:  # newer optional columns an older file or an upload does not have
@@ -474,10 +436,6 @@ def validate_table(
                 f"missing required column(s): {', '.join(missing)}; found: {found}",
             )
         )
-        return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
-    dupes = frame.columns[frame.columns.duplicated()].tolist()
-    if dupes:
-        problems.append(Problem(schema.file, f"duplicate column(s): {', '.join(dupes)}"))
         return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
 
     frame = frame[schema.names].apply(lambda s: s.str.strip())

@@ -1,0 +1,390 @@
+"""Turn the bytes of an analyst's CSV into a table of text cells (pure; no Streamlit).
+
+Files come from Excel in many locales, so the reader accepts:
+
+* encodings: UTF-8 with or without BOM, UTF-16 with BOM, otherwise a Windows code page
+  that ``charset-normalizer`` finds confidently among those analysts in the region use
+  (Windows-1252, Windows-874 Thai, Windows-1258 Vietnamese); a note says so;
+* separators ``,`` ``;`` tab ``|``: Excel's ``sep=;`` first line if there is one,
+  else ``clevercsv`` on the first 64 KB (a header line holding just one candidate
+  separator settles it without sniffing);
+* decimal commas (``11,6167``) in numeric columns of a file not separated by commas;
+* Excel's empty columns (blank header, blank cells), which are dropped.
+
+It refuses, with one line for a person (:class:`CsvError`), a file that is missing,
+empty, binary, undecodable, malformed, has a header named twice (checked on the raw
+header, before anything else), or has data under a blank header.
+
+The original text and each record's span are kept in :class:`ReadTable`, so
+:meth:`ReadTable.rewritten` can give back the file's own bytes with only some cells
+changed (the geocoder's command line uses it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+# Columns holding numbers once loaded (everything else stays text).
+NUMERIC = frozenset({"lat", "lon", "value_low", "value_high", "people"})
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_CHARS = 64 * 1024  # how much of a file the dialect detector looks at
+# Windows code pages tried when a file is not UTF-8, with the names analysts know them by.
+LEGACY_ENCODINGS = {
+    "cp1252": "Windows-1252",
+    "cp874": "Windows-874 (Thai)",
+    "cp1258": "Windows-1258 (Vietnamese)",
+}
+UTF16_BOMS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+_SEP_LINE = re.compile(r"sep=(.)(\r\n|\n|\r|$)", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+# A number with thousands separators ('1.234,5', '1 500', '12.000,0'), in a file whose
+# decimal mark is a comma.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:[. \u00a0\u202f']\d{3})+(?:,\d+)?")
+
+
+class CsvError(ValueError):
+    """A file that cannot be read as CSV at all; the message is one line for a person."""
+
+
+@dataclass
+class Record:
+    """One CSV record: ``text[start:end]`` of :attr:`ReadTable.text`, line end included."""
+
+    start: int
+    end: int
+    cells: list[str]
+
+
+@dataclass
+class ReadTable:
+    """A CSV file read as text cells, and how it was written.
+
+    ``frame``: one column per named header (names stripped), every cell a ``str``;
+    blank rows left out, index = record position (0 = spreadsheet row 2).
+    ``notes``: one-line sentences for the analyst about how the file was read
+    (separator, decimal commas, encoding, Excel's ``sep=`` line, numbers left as text).
+    ``delimiter``: the separator; ``encoding``: a Python codec name ("utf-8",
+    "utf-16-le", "cp1252" ...); ``newline``: the first line end ("\\r\\n", "\\n" or
+    "\\r"); ``bom``: the file starts with a byte-order mark; ``decimal_comma``: numeric
+    cells were written with a decimal comma.
+    """
+
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    newline: str = "\n"
+    bom: bool = False
+    decimal_comma: bool = False
+    text: str = ""  # the decoded file, BOM left out
+    records: list[Record] = field(default_factory=list)  # header first; sep= line left out
+    positions: dict[str, int] = field(default_factory=dict)  # column -> cell position
+
+    def rewritten(self, frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> bytes:
+        """The file's own bytes, with the ``columns`` cells that differ in ``frame`` changed.
+
+        ``frame`` has this table's index (record positions); a cell is written where its
+        text differs from :attr:`frame`'s. Only those cells change: every other byte
+        (header, blank lines, quoting, spacing, other rows and cells) stays as it was, and
+        new cells use the file's separator and decimal mark. Raises UnicodeEncodeError if
+        a new cell cannot be written in the file's encoding.
+        """
+        pieces: list[str] = []
+        done = 0
+        for pos in frame.index:
+            changes = {}
+            for column in columns:
+                new = _cell_text(frame.at[pos, column])
+                if new != self.frame.at[pos, column]:
+                    if self.decimal_comma and column in NUMERIC:
+                        new = new.replace(".", ",")
+                    changes[self.positions[column]] = new
+            if not changes:
+                continue
+            record = self.records[int(pos) + 1]
+            pieces.append(self.text[done : record.start])
+            pieces.append(_edit_record(self.text[record.start : record.end], changes, self))
+            done = record.end
+        pieces.append(self.text[done:])
+        bom = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE}.get(self.encoding)
+        bom = bom or (codecs.BOM_UTF16_BE if self.encoding == "utf-16-be" else b"")
+        return (bom if self.bom else b"") + "".join(pieces).encode(self.encoding)
+
+
+def read_table(source: Path | bytes, file: str) -> ReadTable:
+    """Read a CSV (path or bytes) as text cells, however Excel saved it.
+
+    ``file`` names the file in messages. Returns a :class:`ReadTable`. Raises
+    :class:`CsvError` with a one-line explanation ("file.csv: ...") for a missing,
+    empty, binary, undecodable or malformed file, a duplicate column name or a column
+    with data but no header.
+    """
+    raw = _raw_bytes(source, file)
+    text, encoding, bom, notes = _decode(raw, file)
+    if "\x00" in text:
+        raise CsvError(f"{file}: contains NUL bytes; this is not a text CSV file.")
+    delimiter, body_start = None, 0
+    sep = _SEP_LINE.match(text)
+    if sep and sep.group(1) in DELIMITERS:
+        delimiter, body_start = sep.group(1), sep.end()
+        notes.append(f"used the 'sep={delimiter}' line Excel wrote as the separator")
+    if not text[body_start:].strip():
+        raise CsvError(f"{file}: the file is empty (no header row).")
+    delimiter = delimiter or _detect_delimiter(text[body_start : body_start + SAMPLE_CHARS])
+    records = _split_records(text, body_start, delimiter, file)
+    header = [c.strip() for c in records[0].cells]
+    dupes = [n for i, n in enumerate(header) if n and n in header[:i]]
+    if dupes:
+        names = ", ".join(dict.fromkeys(dupes))
+        raise CsvError(f"{file}: duplicate column(s): {names}; each column name must appear once")
+    positions = {name: i for i, name in enumerate(header) if name}
+    rows, index = _rows(records, header, file)
+    frame = pd.DataFrame(rows, columns=list(positions), dtype=object)
+    frame.index = pd.Index(index, dtype="int64")
+    decimal_comma = False
+    if delimiter != ",":  # only a file not split by commas can hold decimal commas
+        decimal_comma, number_notes = _decimal_commas(frame)
+        shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
+        with_commas = " with decimal commas" if decimal_comma else ""
+        notes += [f"read as {shown}-separated{with_commas}", *number_notes]
+    newline = re.search(r"\r\n|\n|\r", text)
+    return ReadTable(
+        frame,
+        notes,
+        delimiter,
+        encoding,
+        newline.group() if newline else "\n",
+        bom,
+        decimal_comma,
+        text,
+        records,
+        positions,
+    )
+
+
+def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
+    """Read a CSV (path or bytes) as text cells: :func:`read_table`'s ``frame``.
+
+    Accepts a BOM, CRLF line ends, quoted fields with commas or line breaks, other
+    separators and encodings (see :func:`read_table`). Blank lines and all-blank rows
+    are left out, but the index keeps each record's position (0 = spreadsheet row 2),
+    so row numbers still match the spreadsheet's. Raises :class:`CsvError`.
+    """
+    return read_table(source, file).frame
+
+
+# --- bytes to text ----------------------------------------------------------------------
+
+
+def _raw_bytes(source: Path | bytes, file: str) -> bytes:
+    if isinstance(source, Path):
+        if not source.exists():
+            raise CsvError(f"{file}: file not found at {source}.")
+        if source.is_dir():
+            raise CsvError(f"{file}: {source} is a folder, not a CSV file.")
+        raw = source.read_bytes()
+    else:
+        raw = bytes(source)
+    if not raw.strip():
+        raise CsvError(f"{file}: the file is empty (expected a header row and data rows).")
+    return raw
+
+
+def _decode(raw: bytes, file: str) -> tuple[str, str, bool, list[str]]:
+    """(text without BOM, codec, had a BOM, notes). UTF-8 first, then UTF-16 by its BOM,
+    then a Windows code page ``charset-normalizer`` is confident about."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return _utf8(raw[3:], raw, 3, file), "utf-8", True, []
+    for bom, codec in UTF16_BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom) :].decode(codec)
+            except UnicodeDecodeError:
+                break
+            return text, codec, True, ["read as UTF-16; save as CSV UTF-8 to be sure"]
+    try:
+        return raw.decode("utf-8"), "utf-8", False, []
+    except UnicodeDecodeError as exc:
+        error = exc
+    if b"\x00" not in raw:  # binary data is never guessed at
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw, cp_isolation=list(LEGACY_ENCODINGS)).best()
+        if best is not None and best.encoding in LEGACY_ENCODINGS:
+            name = LEGACY_ENCODINGS[best.encoding]
+            note = f"read as {name}; save as CSV UTF-8 to be sure"
+            return raw.decode(best.encoding), best.encoding, False, [note]
+    raise _not_utf8(raw, error.start, file)
+
+
+def _utf8(body: bytes, raw: bytes, offset: int, file: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(raw, exc.start + offset, file) from None
+
+
+def _not_utf8(raw: bytes, at: int, file: str) -> CsvError:
+    return CsvError(
+        f"{file}: not UTF-8 text (byte 0x{raw[at]:02x} at offset {at}); save it as 'CSV UTF-8'."
+    )
+
+
+# --- text to records --------------------------------------------------------------------
+
+
+def _detect_delimiter(sample: str) -> str:
+    """The separator of ``sample`` (the file's first 64 KB, after any ``sep=`` line)."""
+    first = sample.split("\n", 1)[0]
+    present = [d for d in DELIMITERS if d in first]
+    if len(present) == 1 and '"' not in first:
+        return present[0]  # the header line can only be split one way
+    cut = max(sample.rfind("\n"), 0) or len(sample)  # whole lines only
+    try:
+        from clevercsv import Detector
+
+        dialect = Detector().detect(sample[:cut], delimiters=list(DELIMITERS))
+    except Exception:  # noqa: BLE001 - a detector failure falls back to csv.Sniffer
+        dialect = None
+    if dialect is not None and dialect.delimiter in DELIMITERS:
+        return dialect.delimiter
+    try:
+        return csv.Sniffer().sniff(sample[:cut], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return ","
+
+
+class _Lines:
+    """The lines of ``text`` from ``start`` (line ends kept), counting what is consumed."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.lines = io.StringIO(text[start:], newline="").readlines()
+        self.used = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self.used >= len(self.lines):
+            raise StopIteration
+        self.used += 1
+        return self.lines[self.used - 1]
+
+
+def _split_records(text: str, start: int, delimiter: str, file: str) -> list[Record]:
+    """Every record from ``start`` on (blank lines are records with no cells)."""
+    lines = _Lines(text, start)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+    records: list[Record] = []
+    offset = start
+    while True:
+        before = lines.used
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row = len(records) + 1
+            why = "a quote is never closed" if "end of data" in str(exc) else str(exc)
+            raise CsvError(f"{file}: not a well-formed CSV file (row {row}: {why}).") from None
+        end = offset + sum(len(line) for line in lines.lines[before : lines.used])
+        records.append(Record(offset, end, cells))
+        offset = end
+    return records
+
+
+def _column_label(position: int) -> str:
+    """'column 16 (P)': 1-based position and Excel's letters."""
+    n, letters = position, ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"column {position} ({letters})"
+
+
+def _rows(records: list[Record], header: list[str], file: str) -> tuple[list[list[str]], list[int]]:
+    """The non-blank rows' cells under named headers, and their record positions."""
+    width = len(header)
+    named = [i for i, name in enumerate(header) if name]
+    rows, index = [], []
+    for pos, record in enumerate(records[1:]):
+        cells = record.cells
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            raise CsvError(
+                f"{file}: not a well-formed CSV file "
+                f"(row {pos + 2} has {len(cells)} cells, the header {width})."
+            )
+        cells = cells + [""] * (width - len(cells))
+        for i, name in enumerate(header):
+            if not name and cells[i].strip():
+                raise CsvError(
+                    f"{file}: {_column_label(i + 1)} has data but no header "
+                    f"(row {pos + 2} holds {cells[i].strip()!r}); name the column or delete it"
+                )
+        rows.append([cells[i] for i in named])
+        index.append(pos)
+    return rows, index
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def _decimal_commas(frame: pd.DataFrame) -> tuple[bool, list[str]]:
+    """Turn '11,6167' into '11.6167' in ``frame``'s numeric columns (in place).
+
+    Numbers with thousands separators ('1.234,5') are left as written, so the validator
+    reports them, and named in a note. Returns (any cell changed, notes).
+    """
+    changed, notes = False, []
+    for column in [c for c in frame.columns if c in NUMERIC]:
+        cells = frame[column]
+        stripped = cells.str.strip()
+        comma = stripped.str.fullmatch(_DECIMAL_COMMA)
+        if comma.any():
+            frame.loc[comma, column] = cells[comma].str.replace(",", ".", regex=False)
+            changed = True
+        for pos, value in stripped[stripped.str.fullmatch(_THOUSANDS)].items():
+            plain = re.sub(r"[. \u00a0\u202f']", "", value).replace(",", ".")
+            notes.append(
+                f"row {int(pos) + 2}, column {column}: {value!r} has a thousands separator, "
+                f"so it was not read as a number; write it without one ({plain})"
+            )
+    return changed, notes
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _edit_record(record: str, changes: dict[int, str], table: ReadTable) -> str:
+    """``record`` (one record's text, line end included) with cells ``changes`` replaced."""
+    body = record.rstrip("\r\n")
+    ending = record[len(body) :]
+    spans, start, quoted = [], 0, False
+    for i, ch in enumerate(body):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == table.delimiter and not quoted:
+            spans.append(body[start:i])
+            start = i + 1
+    spans.append(body[start:])
+    if not body:
+        spans = []
+    spans += [""] * (max(changes) + 1 - len(spans))
+    for i, value in changes.items():
+        needs_quotes = any(ch in value for ch in (table.delimiter, '"', "\r", "\n"))
+        spans[i] = '"' + value.replace('"', '""') + '"' if needs_quotes else value
+    return table.delimiter.join(spans) + ending
