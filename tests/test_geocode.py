@@ -365,7 +365,7 @@ def test_service_down_stops_after_three_rows_in_a_row(tmp_path):
     [
         (None, "locations.csv: file not found at"),
         (b"", "locations.csv: the file is empty"),
-        (b"name,country\n\xff\xfe,MM\n", "locations.csv: not UTF-8 text"),
+        (b"name,country\n\x81\x8d,MM\n", "locations.csv: not UTF-8 text"),
         (b"name,country\nMyawaddy,MM\n", "locations.csv: missing column(s): lat, lon"),
     ],
     ids=["missing", "empty", "not_utf8", "missing_columns"],

@@ -66,7 +66,8 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 
-from components.data import CsvError, borders, read_csv
+from components.data import CsvError, borders
+from components.data.reading import ReadTable, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = ROOT / ".cache" / "geocode.json"
@@ -621,6 +622,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The cells the geocoder may fill in a row (see _write_hit); nothing else is rewritten.
+FILLED_COLUMNS = ("lat", "lon", "coord_source", "precision", "confidence")
+
+
+def rewrite_cells_atomic(table: ReadTable, frame: pd.DataFrame, path: Path) -> None:
+    """Write ``path`` back as ``table`` read it, with only the geocoded cells changed.
+
+    The cells of :data:`FILLED_COLUMNS` that differ between ``frame`` and
+    ``table.frame`` are written in the file's own separator, decimal mark, line end,
+    BOM and encoding; every other byte stays as it was. Atomic (see
+    :func:`_write_atomic`). Raises UnicodeEncodeError if a new cell cannot be written
+    in the file's encoding, OSError if the file cannot be written.
+    """
+    _write_atomic(path, table.rewritten(frame, FILLED_COLUMNS))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # RateLimiter logs each retry with a traceback; the row message says it all.
@@ -628,8 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("geopy").propagate = False
     path: Path = args.csv
     try:
-        frame = read_csv(path, path.name)
-        raw = path.read_bytes()
+        table = read_table(path, path.name)
+        frame = table.frame
         geocoder = make_geocoder(
             args.provider,
             args.nominatim_url,
@@ -644,23 +661,34 @@ def main(argv: list[str] | None = None) -> int:
     except (CsvError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    style = {"bom": raw.startswith(codecs.BOM_UTF8), "newline": "\r\n" if b"\r\n" in raw else "\n"}
+    for note in table.notes:
+        print(f"note: {path.name}: {note}", file=sys.stderr)
     cache = GeocodeCache(args.cache)
     if cache.warning:
         print(f"warning: {cache.warning}", file=sys.stderr)
 
     def on_progress(progress: Progress) -> None:
         if progress.result.status == "resolved":
-            write_csv_atomic(progress.frame, path, **style)
+            rewrite_cells_atomic(table, progress.frame, path)
         print(f"[{progress.done}/{progress.total}] {path.name}, {progress.result}", flush=True)
 
+    rows = [int(i) + 2 for i in frame.index]  # spreadsheet rows: blank lines count
     try:
-        report = geocode_frame(frame, geocoder, cache=cache, on_progress=on_progress)
+        report = geocode_frame(
+            frame, geocoder, cache=cache, on_progress=on_progress, row_numbers=rows
+        )
     except KeyboardInterrupt:
         print(f"interrupted: rows done so far are saved in {path}; run again to continue")
         return 130
     except OSError as exc:
         print(f"error: could not write {exc.filename or path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeEncodeError as exc:
+        print(
+            f"error: {path.name} is {table.encoding} text, which cannot hold "
+            f"{exc.object[exc.start : exc.end]!r}; save it as CSV UTF-8 and run again",
+            file=sys.stderr,
+        )
         return 2
     if not report.results:
         print(f"{path.name}: nothing to do; all {report.already} rows have lat/lon.")
