@@ -141,7 +141,7 @@ def test_invalid_row_gives_a_banner_and_is_left_out(tmp_path, monkeypatch):
 
 def test_corrupt_file_gives_a_banner_not_a_traceback(tmp_path, monkeypatch):
     data = _copy_data(tmp_path)
-    (data / "sources.csv").write_bytes("source_id,publisher\nS1,Caf\xe9\n".encode("latin-1"))
+    (data / "sources.csv").write_bytes(b"source_id,publisher\nS1,Caf\x81\x8d\n")
     monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
     at = run()
     assert at.error

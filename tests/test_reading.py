@@ -371,3 +371,8 @@ def test_a_data_folder_saved_by_old_excel_loads(tmp_path):
     assert [str(p) for p in result.problems] == []
     assert result.summary() == clean.summary()
     assert result.atlas.events.equals(clean.atlas.events)
+
+
+def test_a_utf16_bom_before_text_that_is_not_utf16_keeps_the_clear_error():
+    with pytest.raises(CsvError, match=r"^x\.csv: not UTF-8 text \(byte 0xff at offset 0\)"):
+        read_table(b"\xff\xfe not utf-8", "x.csv")

@@ -67,7 +67,7 @@ def test_good_rows_are_kept_and_bad_rows_listed():
     ("raw", "message"),
     [
         (b"", "the file is empty"),
-        ("site_id,name\nx,Caf\xe9\n".encode("latin-1"), "not UTF-8"),
+        (b"site_id,name\nx,Caf\x81\x8d\n", "not UTF-8"),  # undefined in every code page tried
         (b"a,b\n1,2\n", "missing required column(s)"),
         (csv_bytes([]), "has a header but no rows"),
         (b"x" * (upload.MAX_UPLOAD_BYTES + 1), "the limit is 2.1 MB"),

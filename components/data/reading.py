@@ -209,7 +209,9 @@ def _decode(raw: bytes, file: str) -> tuple[str, str, bool, list[str]]:
             try:
                 text = raw[len(bom) :].decode(codec)
             except UnicodeDecodeError:
-                break
+                raise _not_utf8(raw, 0, file) from None
+            if not any(ch in text for ch in ("\n", "\r", *DELIMITERS)):
+                raise _not_utf8(raw, 0, file)  # a BOM, then no line or cell of text
             return text, codec, True, ["read as UTF-16; save as CSV UTF-8 to be sure"]
     try:
         return raw.decode("utf-8"), "utf-8", False, []
