@@ -214,3 +214,10 @@ def test_kind_by_extension_then_content(raw, name, kind):
 
 def test_module_has_no_geopandas():
     assert "geopandas" not in geofile.__dict__
+
+
+def test_points_without_properties_and_feature_numbers():
+    raw = geojson(feature(POLYGON), feature(point(98.5, 16.7)), feature(point(104.9, 11.5)))
+    frame = read_gis(raw, "bare.geojson").frame
+    assert list(frame.columns) == ["lat", "lon"]
+    assert [i + 2 for i in frame.index] == [2, 3]  # the features' numbers in the file

@@ -226,7 +226,9 @@ def test_geojson_upload_goes_through_the_same_validator():
     assert result.problems[0] == (
         "sites.geojson: 1 polygon is not a point; only point features are read."
     )
-    assert "outside TH" in result.problems[1]  # a Phnom Penh point said to be in Thailand
+    # A Phnom Penh point said to be in Thailand; "row" numbers count features.
+    assert result.problems[1].startswith("sites.geojson, row 2, column lat/lon")
+    assert "outside TH" in result.problems[1]
 
 
 def test_gis_files_have_the_same_limits():

@@ -51,7 +51,9 @@ class GisError(ValueError):
 class GisTable:
     """Points read from a GIS file."""
 
-    frame: pd.DataFrame  # one row per point: properties (text), then lat, lon (text)
+    # One row per point: properties (text), then lat, lon (text). The index is each
+    # feature's number in the file minus 2, so a validator's row N (index + 2) is feature N.
+    frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)  # what was read how
     left_out: list[str] = field(default_factory=list)  # features not read, and why
     layer: str | None = None  # the layer read (GeoPackage), if the file names one
@@ -187,6 +189,7 @@ def _read(path: str, name: str, kind: str, max_rows: int) -> GisTable:
     frames: list[pd.DataFrame] = []
     other: Counter = Counter()
     no_geometry = 0
+    seen = 0  # features before this layer (KML folders are numbered on)
     for layer in chosen:
         if not infos[layer]["features"]:
             continue
@@ -218,6 +221,9 @@ def _read(path: str, name: str, kind: str, max_rows: int) -> GisTable:
         for clash in ("lat", "lon"):
             if clash in names:
                 notes.append(f"{name}: property '{clash}' replaced by the points' coordinates.")
+        # Index = feature number - 2, so the validator's "row N" (index + 2) is feature N.
+        frame.index = pd.Index(np.flatnonzero(keep) + seen - 1, dtype="int64")
+        seen += len(kinds)
         frames.append(frame)
     left_out = []
     if other:
@@ -227,7 +233,7 @@ def _read(path: str, name: str, kind: str, max_rows: int) -> GisTable:
         left_out.append(
             f"{name}: {what} no geometry and {'is' if no_geometry == 1 else 'are'} left out."
         )
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame = pd.concat(frames) if frames else pd.DataFrame()
     frame = frame.fillna("")
     if frame.empty:
         if other:
