@@ -23,7 +23,7 @@ from components.data import (
     read_csv,
     validate_table,
 )
-from components.data.columns import apply_mapping, needs_mapping, suggest_mapping
+from components.data.columns import REQUIRED, apply_mapping, needs_mapping, suggest_mapping
 from components.data.geofile import GisError, gis_kind, read_gis
 from components.geocode import GeocodeCache, Progress, Provider, geocode_frame
 
@@ -58,7 +58,8 @@ class UploadResult:
         return self.frame[columns].to_csv(index=False).encode("utf-8")
 
 
-def _refuse(name: str, message: str) -> UploadResult:
+def refused(name: str, message: str) -> UploadResult:
+    """The result for a file refused as a whole, with the one-line reason."""
     return UploadResult(name, pd.DataFrame(columns=LOCATIONS.names), error=message)
 
 
@@ -130,7 +131,7 @@ def check_upload(
     try:
         table = read_upload(raw, name)
     except UploadError as exc:
-        return _refuse(name, str(exc))
+        return refused(name, str(exc))
     if mapping is None:
         mapping = suggest_mapping(table.headers)
     return check_table(table, mapping, known_sources, atlas_site_ids)
@@ -159,7 +160,7 @@ def check_table(
     schema = replace(LOCATIONS, file=name)
     checked = validate_table(frame, schema, optional=frozenset({"lat", "lon"}))
     if checked.unreadable:
-        result = _refuse(name, "; ".join(str(p) for p in checked.problems))
+        result = refused(name, "; ".join(str(p) for p in checked.problems))
         result.notes = notes
         return result
     check_references(checked, "source_ids", known_sources, "the atlas's sources.csv", many=True)
@@ -223,6 +224,7 @@ def geocode_upload(
 __all__ = [
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_ROWS",
+    "REQUIRED",
     "UploadError",
     "UploadResult",
     "UploadTable",
@@ -231,5 +233,6 @@ __all__ = [
     "geocode_upload",
     "needs_mapping",
     "read_upload",
+    "refused",
     "suggest_mapping",
 ]
