@@ -76,7 +76,7 @@ def main() -> None:
     state.init_from_url(prep.options)
     feedback = filters_sidebar(prep.options)
     view = state.current_view(prep.options)
-    uploaded = handle_upload(atlas, bool(st.session_state.get("use_nominatim")))
+    uploaded = handle_upload(atlas, bool(st.session_state.get("use_nominatim")), feedback)
     upload_feedback(uploaded, feedback)
     as_of = view.as_of or state.today().isoformat()
     status = prep.status.at(as_of)

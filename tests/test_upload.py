@@ -142,3 +142,96 @@ def test_geocoder_outage_keeps_what_was_resolved():
     assert len(result.unresolved) == 1
     assert "row 3 'Compound X'" in result.unresolved[0]
     assert "500" in result.unresolved[0] or "error" in result.unresolved[0].lower()
+
+
+# --- other tools' files: column mapping and GIS formats ------------------------------
+
+FOREIGN = (
+    "Site ID,Site name,Latitude,Longitude,Country,Zone,Precision,Confidence\n"
+    "u1,KK Park (mine),16.65,98.52,Burma,compound,compound,medium\n"
+    "u2,Bavet casino,11.06,106.13,Cambodia,casino_complex,compound,low\n"
+)
+
+
+def test_read_upload_gives_headers_before_any_check():
+    table = upload.read_upload(FOREIGN.encode(), "felt.csv")
+    assert table.kind == "csv"
+    assert table.headers[:3] == ["Site ID", "Site name", "Latitude"]
+    assert len(table.frame) == 2
+
+
+def test_foreign_headers_and_country_names_are_read_with_the_suggested_mapping():
+    result = check(FOREIGN.encode(), "felt.csv")
+    assert result.error is None, result.error
+    assert result.problems == []
+    assert list(result.mapped["site_id"]) == ["u1", "u2"]
+    assert list(result.mapped["country"]) == ["MM", "KH"]
+    assert result.mapped["lat"].tolist() == [16.65, 11.06]
+    assert "column 'Latitude' read as lat" in result.notes
+    assert (
+        "country names converted to ISO codes: Burma→MM (1 row), Cambodia→KH (1 row)"
+        in result.notes
+    )
+
+
+def test_an_explicit_mapping_is_used():
+    raw = FOREIGN.replace("Zone,", "Kind,").encode()
+    table = upload.read_upload(raw, "felt.csv")
+    mapping = upload.suggest_mapping(table.headers)
+    assert mapping["zone_type"] is None  # "Kind" is no synonym
+    result = upload.check_table(table, mapping | {"zone_type": "Kind"}, SOURCES, ATLAS_IDS)
+    assert result.error is None and len(result.mapped) == 2
+    assert "column 'Kind' read as zone_type" in result.notes
+
+
+def test_a_missing_column_after_mapping_is_named():
+    table = upload.read_upload(FOREIGN.encode(), "felt.csv")
+    mapping = upload.suggest_mapping(table.headers) | {"confidence": None}
+    result = upload.check_table(table, mapping, SOURCES, ATLAS_IDS)
+    assert "missing required column(s): confidence" in result.error
+
+
+def test_geojson_upload_goes_through_the_same_validator():
+    import json
+
+    def feat(geometry, **props):
+        base = {"zone_type": "compound", "precision": "compound", "confidence": "medium"}
+        return {"type": "Feature", "properties": base | props, "geometry": geometry}
+
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            feat(
+                {"type": "Point", "coordinates": [98.52, 16.65]},
+                site_id="g1",
+                name="A",
+                country="Myanmar",
+            ),
+            feat(
+                {"type": "Point", "coordinates": [104.92, 11.56]},
+                site_id="g2",
+                name="B",
+                country="TH",
+            ),
+            feat(
+                {"type": "Polygon", "coordinates": [[[98, 16], [99, 16], [99, 17], [98, 16]]]},
+                site_id="p",
+            ),
+        ],
+    }
+    result = check(json.dumps(doc).encode(), "sites.geojson")
+    assert result.error is None, result.error
+    assert list(result.mapped["site_id"]) == ["g1"]
+    assert result.mapped.iloc[0]["lat"] == pytest.approx(16.65)
+    assert result.problems[0] == (
+        "sites.geojson: 1 polygon is not a point; only point features are read."
+    )
+    # A Phnom Penh point said to be in Thailand; "row" numbers count features.
+    assert result.problems[1].startswith("sites.geojson, row 2, column lat/lon")
+    assert "outside TH" in result.problems[1]
+
+
+def test_gis_files_have_the_same_limits():
+    big = b'{"type": "FeatureCollection", "features": []}' + b" " * upload.MAX_UPLOAD_BYTES
+    assert "the limit is 2.1 MB" in check(big, "big.geojson").error
+    assert check(b"", "empty.kml").error == "empty.kml: the file is empty."

@@ -1,11 +1,15 @@
 """An analyst's own list of sites: check, geocode and prepare it as its own layer (pure).
 
+A CSV, GeoJSON, KML or GeoPackage file is read (:func:`read_upload`), its columns are
+matched to the atlas's (:func:`suggest_mapping`, confirmed by the analyst when the names
+differ), then checked by the atlas's own validator (:func:`check_table`).
+
 Nothing here writes to ``data/``: the result lives in the analyst's session only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -19,6 +23,8 @@ from components.data import (
     read_csv,
     validate_table,
 )
+from components.data.columns import REQUIRED, apply_mapping, needs_mapping, suggest_mapping
+from components.data.geofile import GisError, gis_kind, read_gis
 from components.geocode import GeocodeCache, Progress, Provider, geocode_frame
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -37,6 +43,7 @@ class UploadResult:
     unresolved: list[str] = field(default_factory=list)  # rows the geocoder could not place
     geocoded: int = 0
     error: str | None = None  # the whole file was refused
+    notes: list[str] = field(default_factory=list)  # how columns and values were read
 
     @property
     def mapped(self) -> pd.DataFrame:
@@ -51,8 +58,62 @@ class UploadResult:
         return self.frame[columns].to_csv(index=False).encode("utf-8")
 
 
-def _refuse(name: str, message: str) -> UploadResult:
+def refused(name: str, message: str) -> UploadResult:
+    """The result for a file refused as a whole, with the one-line reason."""
     return UploadResult(name, pd.DataFrame(columns=LOCATIONS.names), error=message)
+
+
+class UploadError(ValueError):
+    """The whole file was refused; the message is one line naming the file."""
+
+
+@dataclass
+class UploadTable:
+    """An uploaded file read as a table, before its columns are matched to the atlas's."""
+
+    name: str
+    frame: pd.DataFrame  # text cells, the file's own column names
+    kind: str  # "csv", "geojson", "kml" or "gpkg"
+    notes: list[str] = field(default_factory=list)  # how the file was read
+    left_out: list[str] = field(default_factory=list)  # features not read (GIS files)
+
+    @property
+    def headers(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+
+def read_upload(raw: bytes, name: str) -> UploadTable:
+    """Read an uploaded CSV, GeoJSON, KML or GeoPackage (by extension, else content).
+
+    Raises :class:`UploadError` with a one-line message for a file over
+    ``MAX_UPLOAD_BYTES``, with more than ``MAX_UPLOAD_ROWS`` rows or features, empty,
+    or unreadable.
+    """
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise UploadError(
+            f"{name} is {len(raw) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB. "
+            "Split it into smaller files."
+        )
+    kind = gis_kind(raw, name)
+    if kind == "csv":
+        try:
+            frame = read_csv(raw, name)
+        except CsvError as exc:
+            raise UploadError(str(exc)) from None
+        table = UploadTable(name, frame, kind)
+    else:
+        try:
+            gis = read_gis(raw, name, kind, max_rows=MAX_UPLOAD_ROWS)
+        except GisError as exc:
+            raise UploadError(str(exc)) from None
+        table = UploadTable(name, gis.frame, kind, gis.notes, gis.left_out)
+    if len(table.frame) > MAX_UPLOAD_ROWS:
+        raise UploadError(
+            f"{name} has {len(table.frame):,} rows; the limit is {MAX_UPLOAD_ROWS:,}. Split it."
+        )
+    if table.frame.empty:
+        raise UploadError(f"{name} has a header but no rows.")
+    return table
 
 
 def check_upload(
@@ -60,45 +121,58 @@ def check_upload(
     name: str,
     known_sources: set[str],
     atlas_site_ids: set[str],
+    mapping: Mapping[str, str | None] | None = None,
 ) -> UploadResult:
-    """Validate an uploaded locations CSV with the atlas's own validator.
+    """Read an uploaded file, match its columns (``mapping``, else the suggested one)
+    and validate it: :func:`read_upload`, then :func:`check_table`.
+
+    A refused file gives a result whose ``error`` says why; nothing is raised.
+    """
+    try:
+        table = read_upload(raw, name)
+    except UploadError as exc:
+        return refused(name, str(exc))
+    if mapping is None:
+        mapping = suggest_mapping(table.headers)
+    return check_table(table, mapping, known_sources, atlas_site_ids)
+
+
+def check_table(
+    table: UploadTable,
+    mapping: Mapping[str, str | None],
+    known_sources: set[str],
+    atlas_site_ids: set[str],
+) -> UploadResult:
+    """Validate an uploaded table with the atlas's own validator, its columns matched
+    by ``mapping`` (atlas column -> file column or None, see
+    :func:`components.data.columns.apply_mapping`).
 
     ``lat``/``lon`` may be blank (the geocoder fills them). Rows with problems are
-    listed and left out; good rows stay usable.
+    listed and left out; good rows stay usable. A file missing a required column after
+    the mapping is refused (``error``). Raises ValueError for an impossible mapping.
     """
-    if len(raw) > MAX_UPLOAD_BYTES:
-        return _refuse(
-            name,
-            f"{name} is {len(raw) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB. "
-            "Split it into smaller files.",
-        )
-    try:
-        frame = read_csv(raw, name)
-    except CsvError as exc:
-        return _refuse(name, str(exc))
-    if len(frame) > MAX_UPLOAD_ROWS:
-        return _refuse(
-            name,
-            f"{name} has {len(frame):,} rows; the limit is {MAX_UPLOAD_ROWS:,}. Split it.",
-        )
-    if frame.empty:
-        return _refuse(name, f"{name} has a header but no rows.")
+    name = table.name
+    frame, notes = apply_mapping(table.frame, mapping)
+    notes = table.notes + notes
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
     schema = replace(LOCATIONS, file=name)
-    table = validate_table(frame, schema, optional=frozenset({"lat", "lon"}))
-    if table.unreadable:
-        return _refuse(name, "; ".join(str(p) for p in table.problems))
-    check_references(table, "source_ids", known_sources, "the atlas's sources.csv", many=True)
-    clash = table.frame["site_id"].isin(atlas_site_ids)
-    for row, site_id in table.frame.loc[clash, "site_id"].items():
-        table.problems.append(
+    checked = validate_table(frame, schema, optional=frozenset({"lat", "lon"}))
+    if checked.unreadable:
+        result = refused(name, "; ".join(str(p) for p in checked.problems))
+        result.notes = notes
+        return result
+    check_references(checked, "source_ids", known_sources, "the atlas's sources.csv", many=True)
+    clash = checked.frame["site_id"].isin(atlas_site_ids)
+    for row, site_id in checked.frame.loc[clash, "site_id"].items():
+        checked.problems.append(
             Problem(name, "is already an atlas site id; rename it", int(row), "site_id", site_id)
         )
-    table.frame = table.frame[~clash]
-    check_borders(table)
-    return UploadResult(name, table.frame, [str(p) for p in table.problems])
+    checked.frame = checked.frame[~clash]
+    check_borders(checked)
+    problems = table.left_out + [str(p) for p in checked.problems]
+    return UploadResult(name, checked.frame, problems, notes=notes)
 
 
 def geocode_upload(
@@ -145,3 +219,20 @@ def geocode_upload(
     result.geocoded = geocoded
     result.unresolved = [messages[r] for r in sorted(messages)]
     return result
+
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "MAX_UPLOAD_ROWS",
+    "REQUIRED",
+    "UploadError",
+    "UploadResult",
+    "UploadTable",
+    "check_table",
+    "check_upload",
+    "geocode_upload",
+    "needs_mapping",
+    "read_upload",
+    "refused",
+    "suggest_mapping",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -132,12 +133,14 @@ def filters_sidebar(options: Options) -> DeltaGenerator:
         st.divider()
         st.subheader("Your own sites")
         st.file_uploader(
-            "Add a CSV with the columns of data/locations.csv (lat/lon may be blank)",
-            type=["csv"],
+            "Add a CSV, GeoJSON, KML or GeoPackage file of sites (lat/lon may be blank)",
+            type=list(UPLOAD_TYPES),
             key=state.UPLOAD,
             help=f"At most {upload.MAX_UPLOAD_ROWS:,} rows and "
-            f"{upload.MAX_UPLOAD_BYTES // 1024 // 1024} MB. Checked by the atlas's validator; "
-            "rows without coordinates are placed with the offline gazetteer.",
+            f"{upload.MAX_UPLOAD_BYTES // 1024 // 1024} MB, with the columns of "
+            "data/locations.csv (other names, such as Latitude or Site name, are matched for "
+            "you to check). Checked by the atlas's validator; rows without coordinates are "
+            "placed with the offline gazetteer. GIS files: point features in WGS84.",
         )
         st.checkbox(
             "Also ask Nominatim (online) for rows the offline gazetteer cannot place",
@@ -214,21 +217,60 @@ def geocode_cache() -> GeocodeCache:
     return GeocodeCache(None)  # in memory only: nothing uploaded is written to disk
 
 
-def handle_upload(atlas: Atlas, use_online: bool) -> upload.UploadResult | None:
-    """Check and geocode a newly uploaded file once; keep the result for the session."""
+UPLOAD_TYPES = ("csv", "geojson", "json", "kml", "gpkg")
+NO_COLUMN = "(none)"
+SHOWN_ITEMS = 20  # problems listed in full; the rest are counted
+EXPAND_OVER = 5  # longer lists sit in an expander
+COLUMN_LABELS = {
+    "site_id": "site_id: a short unique id",
+    "name": "name: the site's name",
+    "country": "country: a name or ISO code",
+    "zone_type": "zone_type: compound, casino_complex, …",
+    "precision": "precision: compound, town, district or province",
+    "lat": "lat: latitude (WGS84)",
+    "lon": "lon: longitude (WGS84)",
+    "confidence": "confidence: high, medium or low",
+}
+
+
+def handle_upload(
+    atlas: Atlas, use_online: bool, where: DeltaGenerator | None = None
+) -> upload.UploadResult | None:
+    """Read a newly uploaded file once; when its column names are not the atlas's, ask
+    (in ``where``, default the sidebar) which column holds what; then check and geocode
+    it once per file, mapping and geocoder choice. None while nothing is ready to draw.
+    """
     file = st.session_state.get(state.UPLOAD)
     if file is None:
-        st.session_state.pop(state.UPLOAD_RESULT, None)
+        for key in (state.UPLOAD_RESULT, state.UPLOAD_READ, state.UPLOAD_MAPPING):
+            st.session_state.pop(key, None)
         return None
-    key = (file.file_id, file.size, use_online)
+    file_key = (file.file_id, file.size)
+    read = st.session_state.get(state.UPLOAD_READ)
+    if not read or read[0] != file_key:
+        try:
+            table: upload.UploadTable | str = upload.read_upload(file.getvalue(), file.name)
+        except upload.UploadError as exc:
+            table = str(exc)
+        _forget_mapping()
+        st.session_state[state.UPLOAD_READ] = read = (file_key, table)
+    table = read[1]
+    if isinstance(table, str):
+        return upload.refused(file.name, table)
+    confirmed = st.session_state.get(state.UPLOAD_MAPPING)
+    if confirmed and confirmed[0] == file_key:
+        mapping = confirmed[1]
+    elif not upload.needs_mapping(table.headers):
+        mapping = upload.suggest_mapping(table.headers)
+    else:
+        _mapping_step(table, file_key, where or st.sidebar)
+        return None
+    key = (file_key, tuple(mapping.items()), use_online)
     stored = st.session_state.get(state.UPLOAD_RESULT)
     if stored and stored[0] == key:
         return stored[1]
-    result = upload.check_upload(
-        file.getvalue(),
-        file.name,
-        set(atlas.sources["source_id"]),
-        set(atlas.locations["site_id"]),
+    result = upload.check_table(
+        table, mapping, set(atlas.sources["source_id"]), set(atlas.locations["site_id"])
     )
     if result.error is None:
         providers = [geocoders()["gazetteer"]]
@@ -245,12 +287,108 @@ def handle_upload(atlas: Atlas, use_online: bool) -> upload.UploadResult | None:
     return result
 
 
+def _forget_mapping() -> None:
+    """A new file: its own suggestions, not the last file's choices."""
+    for key in list(st.session_state):
+        if str(key).startswith(state.UPLOAD_COLUMN):
+            del st.session_state[key]
+    st.session_state.pop(state.UPLOAD_MAPPING, None)
+    st.session_state.pop(state.UPLOAD_MAPPING_ERROR, None)
+
+
+def _mapping_step(table: upload.UploadTable, file_key: tuple, where: DeltaGenerator) -> None:
+    """One select box per atlas column, preselected with the suggested file column."""
+    suggested = upload.suggest_mapping(table.headers)
+    options = [NO_COLUMN, *table.headers]
+    required = [c for c in suggested if c in upload.REQUIRED]
+    optional = [c for c in suggested if c not in upload.REQUIRED]
+
+    def box(column: str) -> None:
+        st.selectbox(
+            COLUMN_LABELS.get(column, column),
+            options,
+            index=options.index(suggested[column] or NO_COLUMN),
+            key=f"{state.UPLOAD_COLUMN}{column}",
+        )
+
+    with where:
+        st.info(
+            md(
+                f"{table.name}: its column names are not the atlas's. Check which of its "
+                "columns holds what, then press “Use these columns”."
+            )
+        )
+        if table.notes:
+            st.markdown(bullet_list(table.notes))
+        for column in required:
+            box(column)
+        with st.expander("Optional columns"):
+            for column in optional:
+                box(column)
+        error = st.session_state.get(state.UPLOAD_MAPPING_ERROR)
+        if error:
+            st.error(md(error))
+        st.button(
+            "Use these columns",
+            key=state.UPLOAD_USE,
+            type="primary",
+            on_click=_use_columns,
+            args=(file_key, list(suggested)),
+            width="stretch",
+        )
+
+
+def _use_columns(file_key: tuple, columns: list[str]) -> None:
+    """Button callback: keep the chosen mapping for this file, unless it is impossible."""
+    mapping: dict[str, str | None] = {}
+    for column in columns:
+        chosen = st.session_state.get(f"{state.UPLOAD_COLUMN}{column}", NO_COLUMN)
+        mapping[column] = None if chosen == NO_COLUMN else chosen
+    twice = [v for v in mapping.values() if v and list(mapping.values()).count(v) > 1]
+    if twice:
+        both = " and ".join(c for c, v in mapping.items() if v == twice[0])
+        st.session_state[state.UPLOAD_MAPPING_ERROR] = (
+            f"'{twice[0]}' is chosen for both {both}; choose one column for each."
+        )
+        return
+    st.session_state.pop(state.UPLOAD_MAPPING_ERROR, None)
+    st.session_state[state.UPLOAD_MAPPING] = (file_key, mapping)
+
+
+def _remap() -> None:
+    """Button callback: show the mapping step again for the same file."""
+    st.session_state.pop(state.UPLOAD_MAPPING, None)
+    st.session_state.pop(state.UPLOAD_RESULT, None)
+
+
+def bullet_list(items: list[str], shown: int = SHOWN_ITEMS) -> str:
+    """Markdown bullets of data text (escaped with :func:`md`), at most ``shown`` of
+    them, then "… and N more"."""
+    lines = [f"- {md(item)}" for item in items[:shown]]
+    if len(items) > shown:
+        lines.append(f"- … and {len(items) - shown:,} more")
+    return "\n".join(lines)
+
+
+def _listing(title: str, items: list[str]) -> None:
+    """A warning with its items as a wrapped list; long lists folded in an expander."""
+    st.warning(md(title))
+    if len(items) > EXPAND_OVER:
+        with st.expander("Show the list"):
+            st.markdown(bullet_list(items))
+    else:
+        st.markdown(bullet_list(items))
+
+
 def upload_feedback(result: upload.UploadResult | None, where: DeltaGenerator) -> None:
     with where:
         if result is None:
             return
         if result.error:
             st.error(md(result.error))
+            if result.notes:
+                st.markdown(bullet_list(result.notes))
+            _remap_button()
             return
         mapped = len(result.mapped)
         st.success(
@@ -259,17 +397,28 @@ def upload_feedback(result: upload.UploadResult | None, where: DeltaGenerator) -
                 "placed by the geocoder). They are not saved anywhere."
             )
         )
+        if result.notes:
+            with st.expander(f"How your file was read ({len(result.notes)})"):
+                st.markdown(bullet_list(result.notes))
         if result.problems:
-            st.warning(md(f"{len(result.problems)} row(s) left out:"))
-            st.code("\n".join(result.problems))
+            _listing(f"{len(result.problems)} row(s) left out:", result.problems)
         if result.unresolved:
-            st.warning(md(f"{len(result.unresolved)} row(s) could not be placed on the map:"))
-            st.code("\n".join(result.unresolved))
+            _listing(
+                f"{len(result.unresolved)} row(s) could not be placed on the map:",
+                result.unresolved,
+            )
+        _remap_button()
         st.download_button(
             "Download your sites with coordinates",
             data=result.download,
-            file_name=f"geocoded-{result.name}",
+            file_name=f"geocoded-{Path(result.name).stem}.csv",
             mime="text/csv",
             key="dl_upload",
             on_click="ignore",
         )
+
+
+def _remap_button() -> None:
+    """For a file whose columns the analyst matched: a way back to that step."""
+    if st.session_state.get(state.UPLOAD_MAPPING):
+        st.button("Choose other columns", key=state.UPLOAD_REMAP, on_click=_remap)

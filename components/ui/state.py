@@ -37,6 +37,12 @@ URL_NOTICES = "_url_notices"
 LAST_CLICK = "_last_click"
 UPLOAD = "upload_file"
 UPLOAD_RESULT = "_upload_result"
+UPLOAD_READ = "_upload_read"  # (file key, UploadTable or the refusal message)
+UPLOAD_MAPPING = "_upload_mapping"  # (file key, the confirmed atlas -> file column mapping)
+UPLOAD_MAPPING_ERROR = "_upload_mapping_error"  # why the last "Use these columns" failed
+UPLOAD_COLUMN = "upload_col_"  # prefix of the mapping step's select boxes (+ atlas column)
+UPLOAD_USE = "upload_use_columns"  # the mapping step's button
+UPLOAD_REMAP = "upload_remap"  # the button that reopens the mapping step
 
 SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
 SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)

@@ -1,0 +1,100 @@
+"""The upload in the app (AppTest): the column-mapping step and the readable problem list."""
+
+from __future__ import annotations
+
+import json
+
+from components.ui import state
+from tests.apptest import fresh_caches, run  # noqa: F401
+
+FOREIGN = (
+    "Site ID,Site name,Latitude,Longitude,Country,Zone,Precision,Confidence\n"
+    "u1,My KK Park,16.65,98.52,Burma,compound,compound,medium\n"
+    "u2,My Bavet,11.06,106.13,Cambodia,casino_complex,compound,low\n"
+)
+
+
+def upload(at, name: str, raw: bytes, mime: str = "text/csv"):
+    at.file_uploader(key=state.UPLOAD).set_value((name, raw, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at) -> str:
+    parts = [e.value for kind in ("success", "warning", "info", "error") for e in getattr(at, kind)]
+    parts += [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts).replace("\\", "")  # md() escapes
+
+
+def test_foreign_columns_wait_for_the_analyst_then_load():
+    at = upload(run(), "felt export.csv", FOREIGN.encode())
+    box = {c: at.selectbox(key=f"{state.UPLOAD_COLUMN}{c}") for c in ("name", "lat", "lon")}
+    assert box["name"].value == "Site name"
+    assert box["lat"].value == "Latitude"
+    assert box["lon"].value == "Longitude"
+    assert at.selectbox(key=f"{state.UPLOAD_COLUMN}country").value == "Country"
+    assert at.selectbox(key=f"{state.UPLOAD_COLUMN}site_id").value == "Site ID"
+    assert "(none)" in box["name"].options
+    # Nothing is checked or drawn before the analyst confirms the columns.
+    assert "of your sites are on the map" not in texts(at)
+    at.run()  # a rerun (any widget) keeps the file and the step
+    assert at.selectbox(key=f"{state.UPLOAD_COLUMN}lat").value == "Latitude"
+
+    at.button(key=state.UPLOAD_USE).click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "2 of your sites are on the map" in shown
+    assert "Including 2 of your 2 uploaded sites" in shown.replace("\\", "")
+    assert "Burma→MM" in shown
+    # The step is gone once confirmed, and stays gone on reruns.
+    at.run()
+    assert not [s for s in at.selectbox if str(s.key or "").startswith(state.UPLOAD_COLUMN)]
+    assert "2 of your sites are on the map" in texts(at)
+
+
+def test_a_changed_choice_is_used():
+    raw = FOREIGN.replace("Zone,", "Kind,").encode()
+    at = upload(run(), "mine.csv", raw)
+    assert at.selectbox(key=f"{state.UPLOAD_COLUMN}zone_type").value == "(none)"
+    at.selectbox(key=f"{state.UPLOAD_COLUMN}zone_type").set_value("Kind").run()
+    at.button(key=state.UPLOAD_USE).click().run()
+    assert "2 of your sites are on the map" in texts(at)
+
+
+def test_one_column_chosen_twice_is_refused_in_place():
+    at = upload(run(), "mine.csv", FOREIGN.encode())
+    at.selectbox(key=f"{state.UPLOAD_COLUMN}lon").set_value("Latitude").run()
+    at.button(key=state.UPLOAD_USE).click().run()
+    assert "'Latitude' is chosen for both lat and lon" in texts(at).replace("\\", "")
+    assert at.selectbox(key=f"{state.UPLOAD_COLUMN}lon").value == "Latitude"
+
+
+def test_atlas_named_geojson_skips_the_step_and_lists_what_was_left_out():
+    def feat(geometry, **props):
+        base = {"zone_type": "compound", "precision": "compound", "confidence": "medium"}
+        return {"type": "Feature", "properties": base | props, "geometry": geometry}
+
+    square = {"type": "Polygon", "coordinates": [[[98, 16], [99, 16], [99, 17], [98, 16]]]}
+    features = [
+        feat({"type": "Point", "coordinates": [98.52, 16.65]}, site_id="g1", name="A", country="MM")
+    ] + [feat(square, site_id=f"p{i}", name="P", country="MM") for i in range(3)]
+    features += [
+        feat(
+            {"type": "Point", "coordinates": [98.5, 16.6]},
+            site_id=f"bad{i}",
+            name="B",
+            country="XX",
+        )
+        for i in range(30)
+    ]
+    raw = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    at = upload(run(), "sites.geojson", raw, "application/geo+json")
+    assert not [s for s in at.selectbox if str(s.key or "").startswith(state.UPLOAD_COLUMN)]
+    shown = texts(at)
+    assert "1 of your sites are on the map" in shown
+    assert "31 row(s) left out" in shown
+    # A wrapped bullet list, capped; never a code block.
+    assert not at.code
+    listing = [m.value for m in at.markdown if "polygons are not points" in m.value]
+    assert listing and listing[0].startswith("- sites\\.geojson\\: 3 polygons")
+    assert "and 11 more" in listing[0]
