@@ -75,6 +75,8 @@ def test_semicolon_decimal_comma_case_uploads(where):
     assert result.error is None, result.error
     assert result.problems == []
     assert list(result.frame["lat"]) == [11.6167] and list(result.frame["lon"]) == [102.9833]
+    # The analyst is told how the file was read.
+    assert result.notes == [f"{path.name}: read as ';'-separated with decimal commas"]
 
 
 def test_sep_line_with_decimal_commas_is_honoured_and_skipped():

@@ -20,11 +20,11 @@ from components.data import (
     Problem,
     check_borders,
     check_references,
-    read_csv,
     validate_table,
 )
 from components.data.columns import REQUIRED, apply_mapping, needs_mapping, suggest_mapping
 from components.data.geofile import GisError, gis_kind, read_gis
+from components.data.reading import read_table
 from components.geocode import GeocodeCache, Progress, Provider, geocode_frame
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -97,10 +97,10 @@ def read_upload(raw: bytes, name: str) -> UploadTable:
     kind = gis_kind(raw, name)
     if kind == "csv":
         try:
-            frame = read_csv(raw, name)
+            read = read_table(raw, name)
         except CsvError as exc:
             raise UploadError(str(exc)) from None
-        table = UploadTable(name, frame, kind)
+        table = UploadTable(name, read.frame, kind, [f"{name}: {n}" for n in read.notes])
     else:
         try:
             gis = read_gis(raw, name, kind, max_rows=MAX_UPLOAD_ROWS)
