@@ -123,3 +123,25 @@ def test_bad_mappings_raise():
         apply_mapping(frame, {"lat": "b"})
     with pytest.raises(ValueError, match="'height' is not an atlas column"):
         apply_mapping(frame, {"height": "a"})
+
+
+def test_a_fill_sets_one_value_for_every_row_and_numbers_ids_by_row():
+    from components.data.columns import Fill, id_prefix
+
+    frame = pd.DataFrame({"Name": ["A", "B"], "zone_type": ["x", "y"]}, index=[0, 3])
+    out, notes = apply_mapping(
+        frame,
+        {
+            "name": "Name",
+            "site_id": Fill(id_prefix("My sites (v2).csv")),
+            "zone_type": Fill("city"),
+        },
+    )
+    # Ids follow the row numbers problems use (index 3 = spreadsheet row 5).
+    assert list(out["site_id"]) == ["My-sites-v2-2", "My-sites-v2-5"]
+    assert list(out["zone_type"]) == ["city", "city"]  # the file's own column is replaced
+    assert "column 'zone_type' left out: zone_type is set for every row" in notes
+    assert "zone_type: 'city' for every row (chosen at upload, not in the file)" in notes
+    with pytest.raises(ValueError, match="lat cannot be one value for every row"):
+        apply_mapping(frame, {"lat": Fill("1")})
+    assert id_prefix("???.kml") == "site"

@@ -98,3 +98,52 @@ def test_atlas_named_geojson_skips_the_step_and_lists_what_was_left_out():
     listing = [m.value for m in at.markdown if "polygons are not points" in m.value]
     assert listing and listing[0].startswith("- sites\\.geojson\\: 3 polygons")
     assert "and 11 more" in listing[0]
+
+
+FELT = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [98.52, 16.65]},
+            "properties": {"Name": "Compound seen from the river", "Country": "Myanmar"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [106.13, 11.06]},
+            "properties": {"Name": "Bavet casino strip", "Country": "Cambodia"},
+        },
+    ],
+}
+
+
+def test_a_felt_export_with_only_names_loads_once_the_analyst_sets_the_rest():
+    """A Felt/kepler.gl export has names and points, not the atlas's vocabulary: ids are
+    numbered by row, confidence starts 'low', and zone type and precision must be chosen
+    by the analyst (never assumed), each said in a note."""
+    at = upload(run(), "felt map.geojson", json.dumps(FELT).encode(), "application/geo+json")
+    box = lambda c: at.selectbox(key=f"{state.UPLOAD_COLUMN}{c}")  # noqa: E731
+    assert box("site_id").value == "(number the rows: felt-map-1, felt-map-2, …)"
+    assert box("confidence").value == "(every row: low)"
+    assert box("zone_type").value == "(none)" and box("precision").value == "(none)"
+    assert "(every row: compound)" in box("zone_type").options
+    at.button(key=state.UPLOAD_USE).click().run()
+    assert "Choose a column for zone_type, precision, or one value for every row." in texts(
+        at
+    ).replace("\\", "")
+    assert "of your sites are on the map" not in texts(at)
+
+    box("zone_type").set_value("(every row: compound)")
+    box("precision").set_value("(every row: town)").run()
+    at.button(key=state.UPLOAD_USE).click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "2 of your sites are on the map" in shown
+    assert "zone_type: 'compound' for every row (chosen at upload, not in the file)" in shown
+    assert "rows are numbered felt-map-1, …" in shown
+    result = at.session_state[state.UPLOAD_RESULT][1]
+    assert list(result.frame["site_id"]) == ["felt-map-1", "felt-map-2"]  # features 1 and 2
+    assert list(result.frame["precision"]) == ["town", "town"]
+    assert list(result.frame["confidence"]) == ["low", "low"]
+    assert list(result.frame["country"]) == ["MM", "KH"]
+    assert result.frame["lat"].tolist() == [16.65, 11.06]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import pycountry
@@ -64,6 +65,29 @@ COUNTRY_ALIASES: dict[str, str] = {
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+# Atlas columns an analyst may set for every row at once when the file has no such column
+# (a kepler.gl or Felt export has names and points, not the atlas's vocabulary).
+FILLABLE: tuple[str, ...] = ("site_id", "zone_type", "precision", "confidence")
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A value the analyst chose for every row of an atlas column the file lacks.
+
+    For ``site_id`` the value is a prefix: the row that problems call row N (spreadsheet
+    numbering for a CSV, header = row 1; feature N of a GIS file) gets ``"<prefix>-N"``.
+    """
+
+    value: str
+
+
+def id_prefix(file_name: str) -> str:
+    """A site-id prefix from a file name: 'My sites (v2).geojson' -> 'My-sites-v2'."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,8}$", "", str(file_name))
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-._")
+    return slug[:40] or "site"
 
 
 def _norm(text: str) -> str:
@@ -126,20 +150,28 @@ def _rows(n: int) -> str:
 
 
 def apply_mapping(
-    frame: pd.DataFrame, mapping: Mapping[str, str | None]
+    frame: pd.DataFrame, mapping: Mapping[str, str | Fill | None]
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rename the chosen file columns to atlas names and convert country names to codes.
 
-    ``mapping`` is atlas column -> file column (or None: the atlas column is left out,
-    even if the file has a column of that name). Columns not in the mapping stay as
-    they are. Returns the new frame (text cells) and one-line notes of what changed.
-    Raises ValueError if a key is not an atlas column, a file column does not exist, or
-    one file column is chosen for two atlas columns.
+    ``mapping`` is atlas column -> file column, or a :class:`Fill` (one value for every
+    row, said in a note; only for :data:`FILLABLE` columns), or None (the atlas column
+    is left out, even if the file has a column of that name). Columns not in the mapping
+    stay as they are. Returns the new frame (text cells) and one-line notes of what
+    changed. Raises ValueError if a key is not an atlas column, a file column does not
+    exist, a Fill is given for a column not in FILLABLE, or one file column is chosen
+    for two atlas columns.
     """
     chosen: dict[str, str] = {}
+    fills: dict[str, Fill] = {}
     for atlas, column in mapping.items():
         if atlas not in ATLAS_COLUMNS:
             raise ValueError(f"'{atlas}' is not an atlas column")
+        if isinstance(column, Fill):
+            if atlas not in FILLABLE:
+                raise ValueError(f"{atlas} cannot be one value for every row")
+            fills[atlas] = column
+            continue
         if column is None:
             continue
         if column not in frame.columns:
@@ -148,12 +180,15 @@ def apply_mapping(
             raise ValueError(f"'{column}' is chosen for both {chosen[column]} and {atlas}")
         chosen[column] = atlas
     notes: list[str] = []
-    targets = set(chosen.values())
+    targets = set(chosen.values()) | set(fills)
     drop = []
     for column in frame.columns:
         if column in chosen:
             continue
-        if column in targets:
+        if column in fills:
+            notes.append(f"column '{column}' left out: {column} is set for every row")
+            drop.append(column)
+        elif column in targets:
             source = next(f for f, a in chosen.items() if a == column)
             notes.append(f"column '{column}' left out: '{source}' is read as {column}")
             drop.append(column)
@@ -164,6 +199,19 @@ def apply_mapping(
     renames = {f: a for f, a in chosen.items() if f != a}
     notes += [f"column '{f}' read as {a}" for f, a in renames.items()]
     out = out.rename(columns=renames)
+    for atlas, fill in fills.items():
+        if atlas == "site_id":
+            out[atlas] = [f"{fill.value}-{int(i) + 2}" for i in out.index]
+            first = out["site_id"].iloc[0] if len(out) else f"{fill.value}-2"
+            notes.append(
+                f"site_id: the file has none, so rows are numbered {first}, … "
+                "(by the row numbers problems are given in)"
+            )
+        else:
+            out[atlas] = fill.value
+            notes.append(
+                f"{atlas}: '{fill.value}' for every row (chosen at upload, not in the file)"
+            )
     if "country" in out.columns:
         out["country"], country_notes = _convert_countries(out["country"])
         notes += country_notes

@@ -147,14 +147,16 @@ def check_table(
     by ``mapping`` (atlas column -> file column or None, see
     :func:`components.data.columns.apply_mapping`).
 
-    ``lat``/``lon`` may be blank (the geocoder fills them). Rows with problems are
+    ``lat``/``lon`` may be blank or both absent (the geocoder fills them). Rows with problems are
     listed and left out; good rows stay usable. A file missing a required column after
     the mapping is refused (``error``). Raises ValueError for an impossible mapping.
     """
     name = table.name
     frame, notes = apply_mapping(table.frame, mapping)
     notes = table.notes + notes
-    for column in OPTIONAL_COLUMNS:
+    if "lat" not in frame.columns and "lon" not in frame.columns:
+        notes.append(f"{name} has no lat/lon columns: every row is placed by the geocoder")
+    for column in (*OPTIONAL_COLUMNS, "lat", "lon"):
         if column not in frame.columns:
             frame[column] = ""
     schema = replace(LOCATIONS, file=name)

@@ -11,7 +11,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.analysis.filters import Options
-from components.data import Atlas, upload
+from components.data import CONFIDENCES, PRECISIONS, ZONE_TYPES, Atlas, upload
+from components.data.columns import FILLABLE, Fill, id_prefix
 from components.data.labels import (
     CONFIDENCE_LABELS,
     EVENT_TYPE_LABELS,
@@ -221,15 +222,19 @@ UPLOAD_TYPES = ("csv", "geojson", "json", "kml", "gpkg")
 NO_COLUMN = "(none)"
 SHOWN_ITEMS = 20  # problems listed in full; the rest are counted
 EXPAND_OVER = 5  # longer lists sit in an expander
+# Values an analyst may give every row of a column the file lacks (columns.FILLABLE).
+FILL_VALUES = {"zone_type": ZONE_TYPES, "precision": PRECISIONS, "confidence": CONFIDENCES}
+# What a column the file lacks starts as (site_id: numbered rows; see _preselected).
+FILL_DEFAULTS = {"confidence": "low"}
 COLUMN_LABELS = {
-    "site_id": "site_id: a short unique id",
+    "site_id": "site_id: a short unique id (or number the rows)",
     "name": "name: the site's name",
     "country": "country: a name or ISO code",
-    "zone_type": "zone_type: compound, casino_complex, …",
-    "precision": "precision: compound, town, district or province",
-    "lat": "lat: latitude (WGS84)",
-    "lon": "lon: longitude (WGS84)",
-    "confidence": "confidence: high, medium or low",
+    "zone_type": "zone_type: compound, casino_complex, … (or one for every row)",
+    "precision": "precision: compound, town, district or province (or one for every row)",
+    "lat": "lat: latitude (WGS84); none: the geocoder places rows by name",
+    "lon": "lon: longitude (WGS84); none: the geocoder places rows by name",
+    "confidence": "confidence: high, medium or low (or one for every row)",
 }
 
 
@@ -296,18 +301,48 @@ def _forget_mapping() -> None:
     st.session_state.pop(state.UPLOAD_MAPPING_ERROR, None)
 
 
+def column_choices(column: str, table: upload.UploadTable) -> dict[str, str | Fill | None]:
+    """The options of one atlas column's select box: label -> mapping value.
+
+    "(none)", then for :data:`~components.data.columns.FILLABLE` columns one value for
+    every row ("(every row: compound)"; for site_id "(number the rows: …)"), then the
+    file's columns under their own names.
+    """
+    choices: dict[str, str | Fill | None] = {NO_COLUMN: None}
+    if column == "site_id":
+        prefix, first = id_prefix(table.name), int(table.frame.index[0]) + 2
+        choices[f"(number the rows: {prefix}-{first}, {prefix}-{first + 1}, …)"] = Fill(prefix)
+    for value in FILL_VALUES.get(column, ()) if column in FILLABLE else ():
+        choices[f"(every row: {value})"] = Fill(value)
+    choices.update({header: header for header in table.headers})
+    return choices
+
+
+def _preselected(column: str, suggested: str | None, choices: dict) -> str:
+    """The suggested file column; else for site_id numbered rows, for confidence "low"
+    (a list without a stated confidence is unverified); else "(none)"."""
+    if suggested is not None:
+        return suggested
+    if column == "site_id":
+        return next(label for label, value in choices.items() if isinstance(value, Fill))
+    label = f"(every row: {FILL_DEFAULTS.get(column)})"
+    return label if label in choices else NO_COLUMN
+
+
 def _mapping_step(table: upload.UploadTable, file_key: tuple, where: DeltaGenerator) -> None:
-    """One select box per atlas column, preselected with the suggested file column."""
+    """One select box per atlas column, preselected with the suggested file column (or,
+    for a column the file lacks, a value for every row where one is safe to assume)."""
     suggested = upload.suggest_mapping(table.headers)
-    options = [NO_COLUMN, *table.headers]
+    choices = {column: column_choices(column, table) for column in suggested}
     required = [c for c in suggested if c in upload.REQUIRED]
     optional = [c for c in suggested if c not in upload.REQUIRED]
 
     def box(column: str) -> None:
+        options = list(choices[column])
         st.selectbox(
             COLUMN_LABELS.get(column, column),
             options,
-            index=options.index(suggested[column] or NO_COLUMN),
+            index=options.index(_preselected(column, suggested[column], choices[column])),
             key=f"{state.UPLOAD_COLUMN}{column}",
         )
 
@@ -333,22 +368,31 @@ def _mapping_step(table: upload.UploadTable, file_key: tuple, where: DeltaGenera
             key=state.UPLOAD_USE,
             type="primary",
             on_click=_use_columns,
-            args=(file_key, list(suggested)),
+            args=(file_key, choices),
             width="stretch",
         )
 
 
-def _use_columns(file_key: tuple, columns: list[str]) -> None:
+def _use_columns(file_key: tuple, choices: dict[str, dict[str, str | Fill | None]]) -> None:
     """Button callback: keep the chosen mapping for this file, unless it is impossible."""
-    mapping: dict[str, str | None] = {}
-    for column in columns:
-        chosen = st.session_state.get(f"{state.UPLOAD_COLUMN}{column}", NO_COLUMN)
-        mapping[column] = None if chosen == NO_COLUMN else chosen
-    twice = [v for v in mapping.values() if v and list(mapping.values()).count(v) > 1]
+    mapping: dict[str, str | Fill | None] = {}
+    for column, options in choices.items():
+        label = st.session_state.get(f"{state.UPLOAD_COLUMN}{column}", NO_COLUMN)
+        mapping[column] = options.get(label)
+    files = [v for v in mapping.values() if isinstance(v, str)]
+    twice = [v for v in files if files.count(v) > 1]
     if twice:
         both = " and ".join(c for c, v in mapping.items() if v == twice[0])
         st.session_state[state.UPLOAD_MAPPING_ERROR] = (
             f"'{twice[0]}' is chosen for both {both}; choose one column for each."
+        )
+        return
+    unset = [c for c in upload.REQUIRED if c not in ("lat", "lon") and mapping.get(c) is None]
+    if unset:
+        st.session_state[state.UPLOAD_MAPPING_ERROR] = (
+            f"Choose a column for {', '.join(unset)}"
+            + (", or one value for every row" if set(unset) & set(FILLABLE) else "")
+            + "."
         )
         return
     st.session_state.pop(state.UPLOAD_MAPPING_ERROR, None)
