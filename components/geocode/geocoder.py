@@ -88,6 +88,8 @@ PRECISION_BY_KIND = {
 GEOCODED_CONFIDENCE = "low"  # an automatic name match is unverified until a person checks it
 # PRECISIONS run finest first: compound < town < district < province.
 _PRECISION_RANK = {precision: rank for rank, precision in enumerate(PRECISIONS)}
+_OPEN, _CLOSE = "(（", ")）"  # brackets, ASCII and full-width (as Chinese text writes them)
+_BRACKETED = re.compile(rf"\s*[{_OPEN}]([^{_OPEN}{_CLOSE}]*)[{_CLOSE}]")
 
 
 # --- providers ---------------------------------------------------------------------------
@@ -434,10 +436,16 @@ def _text(value: Any) -> str:
 
 
 def candidate_queries(name: str, aliases: str = "") -> list[str]:
-    """Queries to try in order: the name, the name without "(...)", then each alias."""
+    """Queries to try in order, for the name and then each ';'-separated alias.
+
+    For each: the text as written, the text outside brackets, then each bracketed part
+    on its own ("Laojie (老街)" -> "Laojie (老街)", "Laojie", "老街"); full-width
+    brackets count too. Blank and repeated (case-insensitively) queries are left out.
+    """
     out: list[str] = []
     for item in [name, *aliases.split(";")]:
-        for text in (item.strip(), re.sub(r"\s*\([^)]*\)", "", item).strip()):
+        outside = _BRACKETED.sub("", item).strip()
+        for text in (item.strip(), outside, *(p.strip() for p in _BRACKETED.findall(item))):
             if text and text.casefold() not in {q.casefold() for q in out}:
                 out.append(text)
     return out
