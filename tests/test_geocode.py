@@ -223,7 +223,9 @@ def test_requests_are_at_least_one_second_apart(stub, geocode_cli, tmp_path):
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 1.0, gaps
     bavet = records(csv)[1]
-    assert (bavet["precision"], bavet["confidence"]) == ("district", "high")  # not overwritten
+    # Its coarser precision is kept; an automatic match is unverified, and the row says so.
+    assert (bavet["precision"], bavet["confidence"]) == ("district", "low")
+    assert "confidence lowered from high to low" in bavet["coord_source"]
 
 
 def test_a_second_run_is_answered_from_the_cache(stub, geocode_cli, tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -11,6 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from components.data import names
 from components.data.status import StatusAt, span_ends, span_starts
 from components.data.tables import EVENT_TYPES, SITE_STATUSES
 
@@ -96,9 +96,13 @@ def date_window(options: Options, today: date | None = None) -> tuple[date | Non
 
 
 def normalise(text: str) -> str:
-    """Case- and accent-insensitive form for searching ('Möng La' -> 'mong la')."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Case- and accent-insensitive form for searching ('Möng La' -> 'mong la').
+
+    :func:`components.data.names.plain`: Latin/Greek/Cyrillic accents dropped, the vowel
+    signs and tone marks of Burmese, Thai, Khmer and Lao kept ('แว้ง' does not find
+    'แวง'), punctuation kept. Any value is accepted (``str()`` is applied).
+    """
+    return names.plain(text)
 
 
 def search_text(locations: pd.DataFrame) -> pd.Series:

