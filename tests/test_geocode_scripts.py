@@ -105,8 +105,8 @@ def test_case_burmese_thai_names_each_row_lands_on_its_own_town():
     assert "matched='Waeng, Thailand'" in site(result, "th_waeng")["coord_source"]
     # The rows said "medium"; an automatic match is "low", and the analyst is told.
     assert set(result.frame["confidence"]) == {"low"}
-    assert len(result.notes) == 3
-    assert all("confidence lowered from medium to low" in n for n in result.notes)
+    assert len(result.caveats) == 3
+    assert all("confidence lowered from medium to low" in n for n in result.caveats)
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_case_compound_placed_by_town_is_downgraded_and_says_so():
     assert km((row["lat"], row["lon"]), POIPET) < 0.1
     assert (row["precision"], row["confidence"]) == ("town", "low")
     assert result.unresolved == [] and result.geocoded == 1
-    [note] = result.notes
+    [note] = result.caveats
     assert note.startswith("row 2 'Casino compound 7 near Poipet': 13.658050, 102.563650")
     assert "precision lowered from compound to town: the match is a town, not the compound" in note
     assert "confidence lowered from high to low" in note

@@ -147,3 +147,21 @@ def test_a_felt_export_with_only_names_loads_once_the_analyst_sets_the_rest():
     assert list(result.frame["confidence"]) == ["low", "low"]
     assert list(result.frame["country"]) == ["MM", "KH"]
     assert result.frame["lat"].tolist() == [16.65, 11.06]
+
+
+def test_a_compound_placed_by_its_town_is_told_in_the_sidebar():
+    """Case compound_placed_by_town.csv: the gazetteer places the row at Poipet's centre,
+    so it is drawn as a town with low confidence, and the sidebar says why."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "cases" / "compound_placed_by_town.csv"
+    at = upload(run(), path.name, path.read_bytes())
+    shown = texts(at)
+    assert "1 of your sites are on the map" in shown
+    assert "1 row(s) placed less surely than your file said" in shown
+    assert "precision lowered from compound to town: the match is a town" in shown
+    result = at.session_state[state.UPLOAD_RESULT][1]
+    assert (result.frame["precision"].tolist(), result.frame["confidence"].tolist()) == (
+        ["town"],
+        ["low"],
+    )

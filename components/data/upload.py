@@ -37,13 +37,14 @@ OPTIONAL_COLUMNS = ("aliases", "admin1", "coord_source", "coord_evidence", "sour
 class UploadResult:
     """What became of one uploaded file.
 
-    Every list holds one line per row, for a person, starting "row N 'name': ":
+    ``notes`` say how the file was read (separator, encoding, columns, country names).
+    Every other list holds one line per row, for a person, starting "row N 'name': ":
     ``problems`` rows left out, ``unresolved`` rows the geocoder could not place, and
-    ``notes`` rows it did place but less surely than the row said, e.g. "row 2 'Casino
+    ``caveats`` rows it did place but less surely than the row said, e.g. "row 2 'Casino
     compound 7 near Poipet': 13.658050, 102.563650 from 'Poipet' -> 'Paoy Paet,
     Cambodia'; precision lowered from compound to town: the match is a town, not the
     compound; confidence lowered from high to low: an automatic name match is
-    unverified". Show ``notes`` beside ``unresolved``: those rows are on the map, but
+    unverified". Show ``caveats`` beside ``unresolved``: those rows are on the map, but
     not as the analyst described them (the rows' coord_source and note say so too).
     """
 
@@ -51,7 +52,7 @@ class UploadResult:
     frame: pd.DataFrame  # good rows, geocoded where possible (may lack coordinates)
     problems: list[str] = field(default_factory=list)  # rows left out, and why
     unresolved: list[str] = field(default_factory=list)  # rows the geocoder could not place
-    notes: list[str] = field(default_factory=list)  # rows placed with precision/confidence lowered
+    caveats: list[str] = field(default_factory=list)  # rows placed less surely than stated
     geocoded: int = 0
     error: str | None = None  # the whole file was refused
     notes: list[str] = field(default_factory=list)  # how columns and values were read
@@ -199,7 +200,7 @@ def geocode_upload(
     Whatever a provider resolves is kept even if a later one fails; rows nobody could
     place are listed in ``unresolved`` with the reason the last provider gave. Rows
     placed with a caveat (precision lowered to the match's level, confidence lowered to
-    "low") are listed in ``notes``. Returns ``result``, updated in place.
+    "low") are listed in ``caveats``. Returns ``result``, updated in place.
     """
     frame = result.frame
     if frame.empty:
@@ -209,7 +210,7 @@ def geocode_upload(
     text["lon"] = frame["lon"].map(lambda v: "" if pd.isna(v) else repr(float(v)))
     rows = [int(r) for r in frame.index]
     messages: dict[int, str] = {}
-    notes: dict[int, str] = {}
+    caveats: dict[int, str] = {}
     geocoded = 0
     for provider in providers:
         report = geocode_frame(
@@ -225,7 +226,7 @@ def geocode_upload(
             if r.status == "resolved":
                 messages.pop(r.row, None)
                 if r.caveats:
-                    notes[r.row] = str(r)
+                    caveats[r.row] = str(r)
             else:
                 messages[r.row] = str(r)
         if report.ok:
@@ -236,7 +237,7 @@ def geocode_upload(
     result.frame = out
     result.geocoded = geocoded
     result.unresolved = [messages[r] for r in sorted(messages)]
-    result.notes = [notes[r] for r in sorted(notes)]
+    result.caveats = [caveats[r] for r in sorted(caveats)]
     return result
 
 

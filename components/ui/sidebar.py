@@ -446,6 +446,12 @@ def upload_feedback(result: upload.UploadResult | None, where: DeltaGenerator) -
                 st.markdown(bullet_list(result.notes))
         if result.problems:
             _listing(f"{len(result.problems)} row(s) left out:", result.problems)
+        if result.caveats:
+            _listing(
+                f"{len(result.caveats)} row(s) placed less surely than your file said "
+                "(precision or confidence lowered):",
+                result.caveats,
+            )
         if result.unresolved:
             _listing(
                 f"{len(result.unresolved)} row(s) could not be placed on the map:",
