@@ -76,6 +76,7 @@ def table_rows(page: Page) -> set[str]:
         return set()
     chooser = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(PICK_LABEL))
     chooser.click()
+    page.get_by_role("option").first.wait_for()  # "Choose a site…" and the rows
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return {o.split(" · ")[0] for o in options if " · " in o}
