@@ -13,6 +13,7 @@ import streamlit as st
 from components.analysis.dataset import Prepared, prepare
 from components.analysis.filters import event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
+from components.data.labels import site_labels
 from components.map import view as map_view
 from components.ui import layout, panels, state
 from components.ui.header import header, headline_source
@@ -154,10 +155,12 @@ def main() -> None:
 
 
 def _upload_picker(mine: pd.DataFrame) -> None:
-    """The analyst's own uploaded sites, by name (they are not in the atlas's table)."""
+    """The analyst's own uploaded sites, by label (they are not in the atlas's table)."""
     if mine.empty:
         return
-    names = dict(zip(mine["site_id"], mine["name"], strict=True))
+    ids = mine["site_id"].tolist()
+    # Two uploaded sites with one name are told apart by their site ids.
+    names = dict(zip(ids, site_labels(mine["name"].tolist(), ids), strict=True))
     st.selectbox(
         "Open one of your uploaded sites",
         [state.NO_SITE, *sorted(names, key=lambda s: names[s].casefold())],

@@ -6,19 +6,12 @@ import json
 
 import pandas as pd
 
+from components.data.spreadsheet import excel_csv
+
 EXPORT_COLUMNS = [
     "site_id", "name", "aliases", "country", "admin1", "zone_type", "precision",
     "lat", "lon", "confidence", "coord_source", "note", "source_ids", "origin",
 ]  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defuse(value: object) -> object:
-    """Stop spreadsheet formula injection: a text cell starting with = + - @ is
-    prefixed with an apostrophe so Excel and LibreOffice show it as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _sources_for(ids: str, by_id: dict[str, dict]) -> list[dict]:
@@ -38,10 +31,9 @@ def export_table(locations: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame
 
 
 def to_csv(locations: pd.DataFrame, sources: pd.DataFrame) -> bytes:
-    table = export_table(locations, sources)
-    text_cols = [c for c in table.columns if c not in ("lat", "lon")]
-    table[text_cols] = table[text_cols].map(_defuse)
-    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """The view's sites with their sources, as an Excel-safe CSV file
+    (:func:`components.data.spreadsheet.excel_csv`)."""
+    return excel_csv(export_table(locations, sources))
 
 
 def to_geojson(locations: pd.DataFrame, sources: pd.DataFrame) -> bytes:

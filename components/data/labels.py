@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 
+import pandas as pd
 import pycountry
 
 ZONE_LABELS = {
@@ -103,3 +105,64 @@ SCOPE_LABELS = {
     "site": "One site",
     "regional": "Several countries",
 }
+
+
+# --- site names on screen ------------------------------------------------------------
+
+
+def name_key(name: object) -> str:
+    """What makes two site names look the same on screen: case and runs of spaces ignored
+    (``"Poipet  Casino "`` and ``"poipet casino"`` collide; ``"Möng La"`` and
+    ``"Mong La"`` do not)."""
+    return " ".join(str(name if isinstance(name, str) else "").casefold().split())
+
+
+def repeated_names(names: Iterable[object]) -> frozenset[str]:
+    """The :func:`name_key` of every name given more than once."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for key in map(name_key, names):
+        (repeated if key in seen else seen).add(key)
+    return frozenset(repeated)
+
+
+def site_labels(
+    names: Sequence[object],
+    site_ids: Sequence[object],
+    repeated: Collection[str] | None = None,
+) -> list[str]:
+    """One label per site for lists, choosers, map tooltips and headings: the name, with
+    the site id in brackets when another site has the same name (``"Poipet casino
+    (u_poipet_2)"``), so two sites never share a label (site ids are unique).
+
+    ``repeated``: the :func:`name_key` of the names that collide, when they are counted
+    among more sites than are listed (a page of the table); by default among ``names``.
+    Raises ValueError if ``names`` and ``site_ids`` differ in length.
+    """
+    if len(names) != len(site_ids):
+        raise ValueError(f"Expected one site id per name, got {len(site_ids)} for {len(names)}.")
+    if repeated is None:
+        repeated = repeated_names(names)
+    out = []
+    for name, site_id in zip(names, site_ids, strict=True):
+        text = name if isinstance(name, str) else ""
+        out.append(f"{text} ({site_id})" if name_key(text) in repeated else text)
+    return out
+
+
+def site_label(site_id: str, sites: pd.DataFrame) -> str:
+    """The :func:`site_labels` label of one site, collisions counted among every row of
+    ``sites`` (columns ``site_id`` and ``name``). One pass over the names, so it is
+    fine for one heading even at 100,000 sites. Raises KeyError if ``site_id`` is not
+    in ``sites``."""
+    match = sites.loc[sites["site_id"] == site_id, "name"]
+    if match.empty:
+        raise KeyError(f"No site {site_id!r} among the {len(sites):,} sites given.")
+    name = match.iloc[0]
+    key = name_key(name)
+    # Only names holding the key's longest word can collide: look closely at those.
+    word = max(key.split(), key=len, default="")
+    names = sites["name"].fillna("").astype(str)
+    near = names[names.str.casefold().str.contains(word, regex=False)] if word else names
+    same = sum(name_key(n) == key for n in near)
+    return f"{name} ({site_id})" if same > 1 else str(name)

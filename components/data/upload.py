@@ -65,9 +65,13 @@ class UploadResult:
         return self.frame[self.frame["lat"].notna() & self.frame["lon"].notna()]
 
     def download(self) -> bytes:
-        """The upload as the analyst sent it, with the coordinates that were found."""
+        """The upload as the analyst sent it, with the coordinates that were found, as an
+        Excel-safe CSV file (:func:`components.data.spreadsheet.excel_csv`: BOM, CRLF,
+        formula-looking text prefixed with an apostrophe)."""
+        from components.data.spreadsheet import excel_csv
+
         columns = [c for c in LOCATIONS.names if c in self.frame.columns]
-        return self.frame[columns].to_csv(index=False).encode("utf-8")
+        return excel_csv(self.frame[columns])
 
 
 def refused(name: str, message: str) -> UploadResult:

@@ -35,6 +35,7 @@ from components.data.labels import (
     STATUS_LABELS,
     ZONE_COLOURS,
     ZONE_LABELS,
+    site_labels,
 )
 from components.map import assets
 
@@ -186,7 +187,8 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
 
 
 def upload_payload(sites: pd.DataFrame, sources: pd.DataFrame) -> dict | None:
-    """An analyst's uploaded sites, inline in the layer (they are few and per-session).
+    """An analyst's uploaded sites, inline in the layer (they are few and per-session),
+    each named by its :func:`components.data.labels.site_labels` label.
 
     Sources are given as records rather than indexes into the published payload.
     """
@@ -200,7 +202,11 @@ def upload_payload(sites: pd.DataFrame, sources: pd.DataFrame) -> dict | None:
         [by_id[s.strip()] for s in str(ids).split(";") if s.strip() in by_id]
         for ids in sites["source_ids"].fillna("")
     ]
-    return _site_columns(sites, src)
+    columns = _site_columns(sites, src)
+    # Tooltips, popups and marker names are drawn from "name": uploaded sites that share
+    # a name carry their site id there (labels.site_labels).
+    columns["name"] = site_labels(columns["name"], columns["id"])
+    return columns
 
 
 def publish_payload(payload: dict, directory: Path = GENERATED_DIR) -> str:

@@ -21,6 +21,7 @@ from components.data.labels import (
     STATUS_LABELS,
     ZONE_LABELS,
     country_name,
+    site_label,
 )
 from components.data.status import StatusAt, status_counts
 from components.ui.text import md, md_link
@@ -135,7 +136,7 @@ def dossier_panel(site_id: str | None, atlas: Atlas, is_shown: bool) -> None:
         st.warning("That site is not in the loaded data.")
         return
     site = match.iloc[0]
-    st.subheader(md(site["name"]))
+    st.subheader(md(site_label(site_id, atlas.locations)))  # the id too if a name repeats
     if not is_shown:
         st.caption("This site is hidden by the current filters.")
     if site["confidence"] == "low":

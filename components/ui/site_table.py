@@ -40,6 +40,7 @@ from components.analysis.site_table import (
     event_counts,
     site_rows,
 )
+from components.data.labels import repeated_names, site_labels
 from components.data.status import StatusAt
 from components.ui import state
 from components.ui.text import md
@@ -95,6 +96,22 @@ def table_keys(prep: Prepared, locations: pd.DataFrame) -> TableKeys:
             weakref.finalize(prep, _KEYS.pop, id(prep), None)
         _KEYS[id(prep)] = keys
     return keys
+
+
+# Names more than one site bears (labels.repeated_names), per dataset as _KEYS: the
+# chooser adds the site id to those so two sites never read the same.
+_REPEATED: dict[int, tuple[int, frozenset[str]]] = {}
+
+
+def repeated_site_names(prep: Prepared, locations: pd.DataFrame) -> frozenset[str]:
+    """The names of ``locations`` that more than one site bears, built once per ``prep``."""
+    found = _REPEATED.get(id(prep))
+    if found is None or found[0] != len(locations):
+        if id(prep) not in _REPEATED:
+            weakref.finalize(prep, _REPEATED.pop, id(prep), None)
+        found = (len(locations), repeated_names(locations["name"]))
+        _REPEATED[id(prep)] = found
+    return found[1]
 
 
 def site_table_panel(
@@ -168,7 +185,7 @@ def site_table_panel(
         width="stretch",
     )
     _navigation(page)
-    _chooser(page, ids)
+    _chooser(page, ids, repeated_site_names(prep, locations))
 
 
 def _query() -> str:
@@ -218,15 +235,17 @@ def _navigation(page: TablePage) -> None:
         )
 
 
-def _chooser(page: TablePage, ids: Sequence[str]) -> None:
+def _chooser(page: TablePage, ids: Sequence[str], repeated: frozenset[str]) -> None:
     """The page as a select box of plain text: reachable by keyboard, read by screen
-    readers (the grid's canvas is neither)."""
+    readers (the grid's canvas is neither). A site whose name another site bears (in
+    ``repeated``, from every shown or hidden site) is named with its site id."""
     rows = page.rows
+    names = site_labels(rows["Site"].tolist(), rows["site_id"].tolist(), repeated)
     text = {
         site: f"{name} · {country} · {zone} · {status} · {confidence} confidence · "
         f"{events:,} event{'' if events == 1 else 's'}"
         for site, name, country, zone, status, confidence, events in zip(
-            rows["site_id"], *(rows[c] for c in COLUMNS), strict=True
+            rows["site_id"], names, *(rows[c] for c in COLUMNS[1:]), strict=True
         )
     }
     # An action, not a state: it starts empty each run, so choosing the site that is
