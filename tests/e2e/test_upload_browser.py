@@ -43,12 +43,26 @@ def _csv(tmp_path, rows) -> str:
 
 
 def test_non_utf8_upload_is_explained(app_url, page, tmp_path, shot):
-    bad = tmp_path / "latin1.csv"
-    bad.write_bytes("site_id,name\nx,Café\n".encode("latin-1"))
+    """Old Excel's Windows-1252 loads, and says how it was read; bytes no code page
+    defines are refused in one line that says what to do."""
+    latin = tmp_path / "latin1.csv"
+    frame = pd.DataFrame([{"site_id": "u1", "name": "Café compound", "country": "KH"}]).assign(
+        zone_type="compound", precision="town", lat="11.07", lon="106.1", confidence="low"
+    )
+    latin.write_bytes(frame.to_csv(index=False).encode("cp1252"))
     page.goto(app_url)
     wait_for_app(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
-    expect(page.get_by_text("latin1.csv: not UTF-8 text")).to_be_visible()
+    upload = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    upload.set_input_files(str(latin))
+    expect(page.get_by_text("1 of your sites are on the map")).to_be_visible(timeout=30_000)
+    page.get_by_text("How your file was read").click()
+    expect(page.get_by_text("read as Windows-1252")).to_be_visible()
+    shot("windows-1252")
+
+    bad = tmp_path / "undecodable.csv"
+    bad.write_bytes(b"site_id,name\nx,Caf\x81\x8d\n")
+    upload.set_input_files(str(bad))
+    expect(page.get_by_text("undecodable.csv: not UTF-8 text")).to_be_visible()
     expect(page.get_by_text("save it as")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     shot("non-utf8")
