@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from components.data.columns import REQUIRED, apply_mapping, needs_mapping, suggest_mapping
+from components.upload.columns import REQUIRED, apply_mapping, needs_mapping, suggest_mapping
 
 
 def test_common_headers_are_suggested():
@@ -126,7 +126,7 @@ def test_bad_mappings_raise():
 
 
 def test_a_fill_sets_one_value_for_every_row_and_numbers_ids_by_row():
-    from components.data.columns import Fill, id_prefix
+    from components.upload.columns import Fill, id_prefix
 
     frame = pd.DataFrame({"Name": ["A", "B"], "zone_type": ["x", "y"]}, index=[0, 3])
     out, notes = apply_mapping(

@@ -21,7 +21,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from components.data import upload
+from components import upload
 from components.ui import layout
 from tests.apptest import APP, fresh_caches  # noqa: F401
 

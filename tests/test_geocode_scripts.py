@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from geopy.location import Location
 
-from components.data import upload
+from components import upload
 from components.geocode import (
     GeocodeCache,
     Provider,

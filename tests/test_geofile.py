@@ -10,8 +10,8 @@ import pytest
 import shapely
 from pyogrio.raw import write
 
-from components.data import geofile
-from components.data.geofile import GisError, gis_kind, read_gis
+from components.upload import geofile
+from components.upload.geofile import GisError, gis_kind, read_gis
 
 
 def feature(geometry: dict | None, **properties) -> dict:

@@ -19,7 +19,7 @@ import pytest
 from components.data import LOCATIONS, CsvError, load_atlas, read_csv, validate_table
 from components.data import tables as tables_module
 from components.data.reading import ReadTable, read_table
-from components.data.upload import check_upload
+from components.upload.pipeline import check_upload
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CASES = Path(__file__).resolve().parents[2] / "shared" / "cases" / "files"

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.data import labels, upload
+from components import upload
+from components.data import labels
 from components.map import view as map_view
 from tests.apptest import APP, fresh_caches  # noqa: F401
 

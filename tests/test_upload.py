@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.data import upload
+from components import upload
 from components.geocode import GeocodeCache, make_geocoder
 from tests.nominatim_stub import NominatimStub, Reply, place
 

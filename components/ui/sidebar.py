@@ -10,9 +10,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from components import upload
 from components.analysis.filters import Options
-from components.data import CONFIDENCES, PRECISIONS, ZONE_TYPES, Atlas, upload
-from components.data.columns import FILLABLE, Fill, id_prefix
+from components.data import CONFIDENCES, PRECISIONS, ZONE_TYPES, Atlas
 from components.data.labels import (
     CONFIDENCE_LABELS,
     EVENT_TYPE_LABELS,
@@ -23,6 +23,7 @@ from components.data.labels import (
 from components.geocode import GeocodeCache, Progress, Provider, make_geocoder
 from components.ui import state
 from components.ui.text import md
+from components.upload.columns import FILLABLE, Fill, id_prefix
 
 
 def filters_sidebar(options: Options) -> DeltaGenerator:
@@ -304,7 +305,7 @@ def _forget_mapping() -> None:
 def column_choices(column: str, table: upload.UploadTable) -> dict[str, str | Fill | None]:
     """The options of one atlas column's select box: label -> mapping value.
 
-    "(none)", then for :data:`~components.data.columns.FILLABLE` columns one value for
+    "(none)", then for :data:`~components.upload.columns.FILLABLE` columns one value for
     every row ("(every row: compound)"; for site_id "(number the rows: …)"), then the
     file's columns under their own names.
     """

@@ -22,10 +22,10 @@ from components.data import (
     check_references,
     validate_table,
 )
-from components.data.columns import REQUIRED, apply_mapping, needs_mapping, suggest_mapping
-from components.data.geofile import GisError, gis_kind, read_gis
 from components.data.reading import read_table
 from components.geocode import GeocodeCache, Progress, Provider, geocode_frame
+from components.upload.columns import REQUIRED, apply_mapping, needs_mapping, suggest_mapping
+from components.upload.geofile import GisError, gis_kind, read_gis
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_ROWS = 5_000
@@ -161,7 +161,7 @@ def check_table(
 ) -> UploadResult:
     """Validate an uploaded table with the atlas's own validator, its columns matched
     by ``mapping`` (atlas column -> file column or None, see
-    :func:`components.data.columns.apply_mapping`).
+    :func:`components.upload.columns.apply_mapping`).
 
     ``lat``/``lon`` may be blank or both absent (the geocoder fills them). Rows with problems are
     listed and left out; good rows stay usable. A file missing a required column after
