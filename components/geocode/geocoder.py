@@ -32,7 +32,6 @@ Exit status: 0 every row has coordinates, 1 some row is left unresolved,
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import logging
 import os
@@ -660,12 +659,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def write_csv_atomic(frame: pd.DataFrame, path: Path, *, bom: bool, newline: str) -> None:
-    """Write ``frame`` as CSV in its column order, keeping the file's BOM and line ends."""
-    text = frame.to_csv(index=False, lineterminator=newline)
-    _write_atomic(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
 
 
 def _parser() -> argparse.ArgumentParser:
