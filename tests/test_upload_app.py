@@ -91,7 +91,7 @@ def test_atlas_named_geojson_skips_the_step_and_lists_what_was_left_out():
     at = upload(run(), "sites.geojson", raw, "application/geo+json")
     assert not [s for s in at.selectbox if str(s.key or "").startswith(state.UPLOAD_COLUMN)]
     shown = texts(at)
-    assert "1 of your sites are on the map" in shown
+    assert "1 of your sites is on the map" in shown
     assert "31 row(s) left out" in shown
     # A wrapped bullet list, capped; never a code block.
     assert not at.code
@@ -157,7 +157,7 @@ def test_a_compound_placed_by_its_town_is_told_in_the_sidebar():
     path = Path(__file__).resolve().parent / "cases" / "compound_placed_by_town.csv"
     at = upload(run(), path.name, path.read_bytes())
     shown = texts(at)
-    assert "1 of your sites are on the map" in shown
+    assert "1 of your sites is on the map" in shown
     assert "1 row(s) placed less surely than your file said" in shown
     assert "precision lowered from compound to town: the match is a town" in shown
     result = at.session_state[state.UPLOAD_RESULT][1]

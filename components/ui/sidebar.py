@@ -438,7 +438,8 @@ def upload_feedback(result: upload.UploadResult | None, where: DeltaGenerator) -
         mapped = len(result.mapped)
         st.success(
             md(
-                f"{mapped} of your sites are on the map as their own layer ({result.geocoded} "
+                f"{mapped} of your sites {'is' if mapped == 1 else 'are'} on the map as their "
+                f"own layer ({result.geocoded} "
                 "placed by the geocoder). They are not saved anywhere."
             )
         )

@@ -25,7 +25,7 @@ def test_khmer_case_downloads_excel_safe(app_url: str, page: Page, shot: Shot):
     page.goto(app_url)
     wait_for_app(page)
     page.locator(DROPZONE).set_input_files(str(case_file(KHMER_CASE)))
-    expect(page.get_by_text("1 of your sites are on the map")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("1 of your sites is on the map")).to_be_visible(timeout=30_000)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download your sites with coordinates").click()
     download = info.value

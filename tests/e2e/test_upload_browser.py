@@ -54,7 +54,7 @@ def test_non_utf8_upload_is_explained(app_url, page, tmp_path, shot):
     wait_for_app(page)
     upload = page.locator("[data-testid='stFileUploaderDropzoneInput']")
     upload.set_input_files(str(latin))
-    expect(page.get_by_text("1 of your sites are on the map")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("1 of your sites is on the map")).to_be_visible(timeout=30_000)
     page.get_by_text("How your file was read").click()
     expect(page.get_by_text("read as Windows-1252")).to_be_visible()
     shot("windows-1252")
