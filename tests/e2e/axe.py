@@ -119,6 +119,11 @@ def axe_map_frame(page: Page) -> Frame:
     return frames[0]
 
 
+_SETTLED = """() =>
+    !!document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    && !document.querySelector("[data-stale='true']")"""
+
+
 def axe_violations(
     target: Page | Frame,
     impacts: Sequence[str] = SERIOUS,
@@ -152,6 +157,11 @@ def axe_violations(
     contrast, the measured ``contrast``). Pass it to :func:`format_violations` for an
     assertion message.
     """
+    if isinstance(target, Page):
+        # Streamlit fades what a running rerun has not redrawn yet (data-stale): axe
+        # would measure the fade, not the page. A click's rerun may start late, so wait
+        # until the script is idle and nothing is stale.
+        target.wait_for_function(_SETTLED, timeout=30_000)
     inject_axe(target)
     arg = {"context": context, "tags": list(tags), "impacts": list(impacts), "scroll": scroll}
     return target.evaluate(_RUN, arg)
