@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 
 import numpy as np
@@ -12,25 +11,7 @@ from pyogrio.raw import write
 
 from components.upload import geofile
 from components.upload.geofile import GisError, gis_kind, read_gis
-
-
-def feature(geometry: dict | None, **properties) -> dict:
-    return {"type": "Feature", "properties": properties, "geometry": geometry}
-
-
-def point(lon: float, lat: float) -> dict:
-    return {"type": "Point", "coordinates": [lon, lat]}
-
-
-POLYGON = {"type": "Polygon", "coordinates": [[[98, 16], [99, 16], [99, 17], [98, 16]]]}
-LINE = {"type": "LineString", "coordinates": [[98, 16], [99, 17]]}
-
-
-def geojson(*features: dict, crs: str | None = None) -> bytes:
-    doc: dict = {"type": "FeatureCollection", "features": list(features)}
-    if crs:
-        doc["crs"] = {"type": "name", "properties": {"name": crs}}
-    return json.dumps(doc).encode("utf-8")
+from tests.gis import LINE, POLYGON, feature, geojson, point
 
 
 def gpkg(tmp_path, layers: list[tuple[str, str, list, dict]]) -> bytes:

@@ -6,6 +6,7 @@ import json
 
 from components.ui import state
 from tests.apptest import fresh_caches, run  # noqa: F401
+from tests.gis import POLYGON, atlas_feature, point
 
 FOREIGN = (
     "Site ID,Site name,Latitude,Longitude,Country,Zone,Precision,Confidence\n"
@@ -70,16 +71,11 @@ def test_one_column_chosen_twice_is_refused_in_place():
 
 
 def test_atlas_named_geojson_skips_the_step_and_lists_what_was_left_out():
-    def feat(geometry, **props):
-        base = {"zone_type": "compound", "precision": "compound", "confidence": "medium"}
-        return {"type": "Feature", "properties": base | props, "geometry": geometry}
-
-    square = {"type": "Polygon", "coordinates": [[[98, 16], [99, 16], [99, 17], [98, 16]]]}
-    features = [
-        feat({"type": "Point", "coordinates": [98.52, 16.65]}, site_id="g1", name="A", country="MM")
-    ] + [feat(square, site_id=f"p{i}", name="P", country="MM") for i in range(3)]
+    features = [atlas_feature(point(98.52, 16.65), site_id="g1", name="A", country="MM")] + [
+        atlas_feature(POLYGON, site_id=f"p{i}", name="P", country="MM") for i in range(3)
+    ]
     features += [
-        feat(
+        atlas_feature(
             {"type": "Point", "coordinates": [98.5, 16.6]},
             site_id=f"bad{i}",
             name="B",

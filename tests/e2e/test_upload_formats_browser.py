@@ -7,27 +7,23 @@ import json
 
 from playwright.sync_api import expect
 
+from tests.gis import POLYGON, atlas_feature, point
 from tests.harness import ARTIFACTS, map_frame, wait_for_app
 
 UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
 
 
 def _geojson(tmp_path) -> str:
-    def feat(geometry, **props):
-        base = {"zone_type": "compound", "precision": "compound", "confidence": "medium"}
-        return {"type": "Feature", "properties": base | props, "geometry": geometry}
-
-    square = {"type": "Polygon", "coordinates": [[[98, 16], [99, 16], [99, 17], [98, 16]]]}
     features = [
-        feat({"type": "Point", "coordinates": [98.52, 16.65]}, site_id="g1", name="Geo KK"),
-        feat({"type": "Point", "coordinates": [106.13, 11.06]}, site_id="g2", name="Geo Bavet"),
-        feat(square, site_id="area", name="An area"),
+        atlas_feature(point(98.52, 16.65), site_id="g1", name="Geo KK"),
+        atlas_feature(point(106.13, 11.06), site_id="g2", name="Geo Bavet"),
+        atlas_feature(POLYGON, site_id="area", name="An area"),
     ]
     features[0]["properties"]["country"] = "Myanmar"
     features[1]["properties"]["country"] = "Cambodia"
     # Rows with long problem texts: the sidebar list must wrap them, not cut them off.
     features += [
-        feat(
+        atlas_feature(
             {"type": "Point", "coordinates": [98.5, 16.6]},
             site_id=f"bad{i}",
             name="A compound with a long name <b>bold</b> [link](http://x)",
