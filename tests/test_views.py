@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
-from components.analysis import dossier, export
+from components.analysis import dossier
 from components.analysis.filters import (
     Options,
     View,
@@ -28,6 +28,7 @@ from components.analysis.filters import (
 from components.data import load_atlas
 from components.data.status import SITE_STATUSES, StatusTable
 from components.data.tables import EVENT_TYPES
+from components.export import tables as export
 from components.map import view as map_view
 from components.ui.text import md, md_link, safe_url
 

@@ -1,1 +1,4 @@
-"""Exports of the current view: tables, the evidence pack and the printed brief (pure, no Streamlit)."""
+"""Exports of the current view: tables, the evidence pack and the printed brief.
+
+Pure: nothing here imports Streamlit.
+"""

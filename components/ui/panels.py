@@ -6,13 +6,11 @@ or as markdown escaped with :func:`components.ui.text.md`; nothing uses unsafe H
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.analysis import dossier, export
+from components.analysis import dossier
 from components.data import Atlas, date_span, status
 from components.data.labels import (
     CONFIDENCE_LABELS,
@@ -254,29 +252,3 @@ def _contradictions(site_id: str, atlas: Atlas) -> None:
         for col, sid in zip(st.columns(max(len(sides), 1)), sides, strict=False):
             sid = sid.strip()
             col.markdown(f"> {md(by_id.at[sid, 'quote'])}\n\n— {_source_line(sid, atlas.sources)}")
-
-
-def export_panel(shown: pd.DataFrame, sources: pd.DataFrame) -> None:
-    st.subheader("Export the current view")
-    st.caption(
-        f"{len(shown):,} sites as filtered. Each row carries its source ids, URLs and "
-        "citations; the GeoJSON also carries the quotes."
-    )
-    c1, c2 = st.columns(2)
-    # Callables: the files are built when clicked, not on every rerun.
-    c1.download_button(
-        "Download CSV",
-        data=partial(export.to_csv, shown, sources),
-        file_name="scam-centre-atlas-sites.csv",
-        mime="text/csv",
-        key="dl_csv",
-        on_click="ignore",  # a download needs no rerun
-    )
-    c2.download_button(
-        "Download GeoJSON",
-        data=partial(export.to_geojson, shown, sources),
-        file_name="scam-centre-atlas-sites.geojson",
-        mime="application/geo+json",
-        key="dl_geojson",
-        on_click="ignore",
-    )
