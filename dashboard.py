@@ -14,8 +14,10 @@ from components.analysis.dataset import Prepared, prepare
 from components.analysis.filters import event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
 from components.data.labels import site_labels
+from components.export import pack as evidence_pack
+from components.export.provenance import DataVersion, data_version
 from components.map import view as map_view
-from components.ui import layout, panels, state
+from components.ui import evidence, layout, panels, state
 from components.ui.header import header, headline_source
 from components.ui.map_panel import map_panel
 from components.ui.people import people_panel
@@ -51,6 +53,12 @@ def load(directory: str, fingerprint: tuple) -> LoadResult:
 def prepared(directory: str, fingerprint: tuple) -> Prepared:
     """Per dataset, once: the published payload and everything else filters need."""
     return prepare(load(directory, fingerprint).atlas)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def version(directory: str, fingerprint: tuple) -> DataVersion:
+    """The data version (SHA-256 of the data files), once per dataset."""
+    return data_version(directory)
 
 
 def main() -> None:
@@ -149,7 +157,24 @@ def main() -> None:
                 panels.events_panel(atlas.events[ev_mask], atlas.sources)
         with downloads:
             if downloads.open is not False:
-                panels.export_panel(shown, atlas.sources)
+                mapped = evidence_pack.with_status(locations[mask], status, mask)
+                if len(mine):
+                    mapped = pd.concat(
+                        [
+                            mapped.assign(origin="atlas"),
+                            mine[mine_mask].assign(origin="your upload"),
+                        ],
+                        ignore_index=True,
+                    )
+                frames = evidence.ViewFrames(
+                    view=replace(view, as_of=as_of),
+                    as_of=as_of,
+                    sites=mapped,
+                    events=atlas.events[ev_mask],
+                    version=version(str(directory), fingerprint),
+                    has_upload=bool(len(mine)),
+                )
+                evidence.export_panel(frames, atlas)
 
     state.write_url(state.current_view(prep.options))
 

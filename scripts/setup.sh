@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the atlas needs on a fresh machine; safe to run again.
 #   scripts/setup.sh         runtime: .venv from requirements.txt + map assets
-#   scripts/setup.sh --dev   also test tools (requirements-dev.txt) and Debian's chromium
+#   scripts/setup.sh --dev   also test tools (requirements-dev.txt), Debian's chromium and
+#                            poppler-utils (pdftoppm, for the printed brief's tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,11 +45,18 @@ if ! .venv/bin/python -m components.map.assets check >/dev/null; then
   .venv/bin/python -m components.map.assets fetch
 fi
 
-if [ $dev = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  echo "setup: installing Debian's chromium for the browser tests"
-  sudo_cmd=""
-  [ "$(id -u)" != 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+# Browser tests drive Debian's chromium; the brief's tests render the PDF with poppler.
+if [ $dev = 1 ]; then
+  missing=""
+  [ -x /usr/bin/chromium ] || missing="$missing chromium fonts-dejavu-core"
+  command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+  if [ -n "$missing" ]; then
+    echo "setup: installing Debian's$missing for the tests"
+    sudo_cmd=""
+    [ "$(id -u)" != 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $missing >/dev/null
+  fi
 fi
 echo "setup: ready"

@@ -181,7 +181,9 @@ def test_every_download_the_app_offers_is_excel_safe(downloads):
         assert not at.exception, [e.value for e in at.exception]
         labels |= {b.label for b in at.get("download_button")}
     assert "Download your sites with coordinates" in labels
-    assert {"Download CSV", "Download GeoJSON"} <= labels
+    starts = ("Download sites (CSV", "Download sites (GeoJSON", "Download events (CSV")
+    assert all(any(label.startswith(s) for label in labels) for s in starts), labels
+    assert any(label.startswith("Download figures (CSV") for label in labels), labels
     names = set(downloads.files)
     assert {f"geocoded-{KHMER_CASE}", "scam-centre-atlas-sites.csv"} <= names
     for name in sorted(names):

