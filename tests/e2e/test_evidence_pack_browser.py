@@ -13,6 +13,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 from playwright.sync_api import Frame, Page, expect
@@ -31,9 +32,11 @@ COUNT_MARKERS = """() => {
       && r.bottom > box.top && r.top < box.bottom;
   };
   const all = [...document.querySelectorAll('.leaflet-marker-icon')].filter(seen);
+  const mine = (el) => el.getAttribute('data-status') === 'upload';
   return {
-    markers: all.filter((el) => el.classList.contains('atlas-site')).length,
+    markers: all.filter((el) => el.classList.contains('atlas-site') && !mine(el)).length,
     clusters: all.filter((el) => el.classList.contains('atlas-cluster')).length,
+    uploaded: all.filter(mine).length,
   };
 }"""
 
@@ -128,6 +131,7 @@ def test_pack_of_a_filtered_dated_view_matches_the_page(app_url, page, shot, tmp
         assert (lon, lat) == pytest.approx((float(row["lon"]), float(row["lat"])))
 
     # map.png: the same markers as the page, counted in the DOM it was drawn from.
+    assert on_page["uploaded"] == 0
     assert (manifest["map"]["markers"], manifest["map"]["clusters"]) == (
         on_page["markers"],
         on_page["clusters"],
@@ -179,3 +183,60 @@ def test_a_changed_view_asks_for_a_new_pack(app_url, page):
     # The events and figures download on their own too.
     expect(page.get_by_role("button", name=re.compile(r"^Download events \(CSV"))).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^Download figures \(CSV"))).to_be_visible()
+
+
+LEAD = "My private lead <b>x</b>"
+
+
+def _pack(page: Page) -> dict[str, bytes]:
+    data = _download(page, "Download evidence pack (ZIP)")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_an_upload_stays_out_of_the_pack_unless_ticked(app_url, page, shot, tmp_path):
+    path = tmp_path / "leads.csv"
+    pd.DataFrame(
+        [
+            {
+                "site_id": "u_lead",
+                "name": LEAD,
+                "country": "TH",
+                "zone_type": "compound",
+                "precision": "compound",
+                "lat": 12.5,
+                "lon": 99.0,
+                "confidence": "medium",
+            }
+        ]
+    ).to_csv(path, index=False)
+    page.goto(app_url)
+    wait_for_app(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    expect(page.get_by_text("1 of your sites is on the map")).to_be_visible(timeout=60_000)
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.atlas.stats.uploaded === 1")
+    page.get_by_role("tab", name="Export").click()
+    wait_for_app(page)
+
+    _prepare(page)
+    on_page = frame.evaluate(COUNT_MARKERS)
+    assert on_page["uploaded"] == 1  # the lead is on the screen...
+    files = _pack(page)
+    for name, data in files.items():  # ...and nowhere in the pack
+        assert b"My private lead" not in data, name
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["includes_upload"] is False
+    assert manifest["map"]["markers"] == on_page["markers"]  # its marker is not drawn
+
+    page.get_by_text("Include my uploaded sites in the pack").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Download evidence pack (ZIP)")).to_have_count(0)
+    _prepare(page)
+    shot("with-upload")
+    files = _pack(page)
+    names = [r["name"] for r in _rows(files["sites.csv"])]
+    assert LEAD in names  # as text, exactly
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["includes_upload"] is True
+    assert manifest["map"]["markers"] == on_page["markers"] + 1
