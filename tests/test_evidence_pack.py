@@ -115,10 +115,32 @@ def pack_input(atlas, prepared, view: View, capture=None, include_upload=False, 
     )
 
 
+# A full pack's files, in order (the spec, written out: not the module's own constant).
+FULL_PACK = [
+    "README.txt", "CITATION.txt", "sites.csv", "sites.geojson", "events.csv",
+    "figures.csv", "contradictions.csv", "sources.csv", "map.png", "brief.pdf",
+    "manifest.json", "SHA256SUMS",
+]  # fmt: skip
+
+
 def unzip(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+def checked_files(data: bytes) -> dict[str, bytes]:
+    """The pack's files, after checking each against manifest.json and SHA256SUMS."""
+    files = unzip(data)
+    manifest = json.loads(files["manifest.json"])
+    for entry in manifest["files"]:
+        assert entry["bytes"] == len(files[entry["name"]]), entry
+        assert entry["sha256"] == hashlib.sha256(files[entry["name"]]).hexdigest(), entry
+    sums = dict(reversed(line.split("  ", 1)) for line in files["SHA256SUMS"].decode().splitlines())
+    assert set(sums) == set(files) - {"SHA256SUMS"}
+    for name, sha in sums.items():
+        assert hashlib.sha256(files[name]).hexdigest() == sha, name
+    return files
 
 
 def csv_rows(data: bytes) -> list[dict]:
@@ -192,21 +214,9 @@ def test_pack_holds_every_file_and_its_hashes_match(atlas, prepared):
         atlas, prepared, View(countries=("MM",), as_of="2025-06-30"), capture=capture
     )
     built = evidence.build_pack(content)
-    files = unzip(built.zip)
-    assert list(files) == [
-        "README.txt", "CITATION.txt", "sites.csv", "sites.geojson", "events.csv",
-        "figures.csv", "contradictions.csv", "sources.csv", "map.png", "brief.pdf",
-        "manifest.json", "SHA256SUMS",
-    ]  # fmt: skip
+    files = checked_files(built.zip)
+    assert list(files) == FULL_PACK
     manifest = json.loads(files["manifest.json"])
-    for entry in manifest["files"]:
-        data = files[entry["name"]]
-        assert entry["bytes"] == len(data)
-        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
-    sums = dict(reversed(line.split("  ", 1)) for line in files["SHA256SUMS"].decode().splitlines())
-    assert set(sums) == set(files) - {"SHA256SUMS"}
-    for name, sha in sums.items():
-        assert hashlib.sha256(files[name]).hexdigest() == sha, name
     assert manifest["data_version"]["sha256"] == provenance.data_version(DATA).sha256
     assert manifest["map"]["markers"] == 7 and manifest["map"]["clusters"] == 2
     assert manifest["counts"]["sites"] == len(content.sites) > 0

@@ -158,42 +158,24 @@ def export_panel(frames: ViewFrames, atlas: Atlas) -> None:
     sites = frames.sites
     if "origin" in sites.columns:
         st.caption("Your uploaded sites are in these tables too (column origin).")
-    c1, c2 = st.columns(2)
-    # Callables: the files are built when clicked, not on every rerun.
-    c1.download_button(
-        f"Download sites (CSV, {len(sites):,})",
-        data=partial(tables.to_csv, sites, atlas.sources),
-        file_name="scam-centre-atlas-sites.csv",
-        mime="text/csv",
-        key="dl_csv",
-        on_click="ignore",  # a download needs no rerun
-    )
-    c2.download_button(
-        f"Download sites (GeoJSON, {len(sites):,})",
-        data=partial(tables.to_geojson, sites, atlas.sources),
-        file_name="scam-centre-atlas-sites.geojson",
-        mime="application/geo+json",
-        key="dl_geojson",
-        on_click="ignore",
-    )
     figure_rows, _ = evidence.panel_figures(sites, atlas)
-    c3, c4 = st.columns(2)
-    c3.download_button(
-        f"Download events (CSV, {len(frames.events):,})",
-        data=partial(tables.events_csv, frames.events),
-        file_name="scam-centre-atlas-events.csv",
-        mime="text/csv",
-        key="dl_events",
-        on_click="ignore",
-    )
-    c4.download_button(
-        f"Download figures (CSV, {len(figure_rows):,})",
-        data=partial(tables.figures_csv, figure_rows),
-        file_name="scam-centre-atlas-figures.csv",
-        mime="text/csv",
-        key="dl_figures",
-        on_click="ignore",
-    )
+    # (label, what builds the file, file name, type, key). Callables: each file is built
+    # when its button is clicked, not on every rerun.
+    files = [
+        (f"Download sites (CSV, {len(sites):,})", partial(tables.to_csv, sites, atlas.sources),
+         "scam-centre-atlas-sites.csv", "text/csv", "dl_csv"),
+        (f"Download sites (GeoJSON, {len(sites):,})",
+         partial(tables.to_geojson, sites, atlas.sources),
+         "scam-centre-atlas-sites.geojson", "application/geo+json", "dl_geojson"),
+        (f"Download events (CSV, {len(frames.events):,})",
+         partial(tables.events_csv, frames.events),
+         "scam-centre-atlas-events.csv", "text/csv", "dl_events"),
+        (f"Download figures (CSV, {len(figure_rows):,})",
+         partial(tables.figures_csv, figure_rows),
+         "scam-centre-atlas-figures.csv", "text/csv", "dl_figures"),
+    ]  # fmt: skip
+    for label, data, name, mime, key in files:
+        st.download_button(label, data=data, file_name=name, mime=mime, key=key, on_click="ignore")
     st.caption(
         "Each site row carries its source ids, URLs and citations and its status as of "
         "the date; the GeoJSON also carries the quotes. Events and figures carry their "
@@ -212,8 +194,7 @@ def _pack_result(last: tuple, signature: tuple) -> None:
         return
     files = built.files
     st.success(f"Evidence pack ready: {len(files)} files.")
-    c1, c2 = st.columns(2)
-    c1.download_button(
+    st.download_button(
         "Download evidence pack (ZIP)",
         data=built.zip,
         file_name=built.name,
@@ -222,7 +203,7 @@ def _pack_result(last: tuple, signature: tuple) -> None:
         type="primary",
         on_click="ignore",
     )
-    c2.download_button(
+    st.download_button(
         "Download one-page brief (PDF)",
         data=built.brief_pdf,
         file_name="scam-centre-atlas-brief.pdf",
