@@ -332,6 +332,9 @@ def test_citation_and_readme_carry_the_view(atlas, prepared):
     for code in ("compound:", "low:", "raided:", "at_least:", "qualitative:"):
         assert code in readme
     assert "Countries: Myanmar" in readme
+    assert f"the {len(content.events)} events the Events panel lists" in readme
+    one = evidence.build_pack(replace(content, events=content.events.head(1)))
+    assert "the 1 event the Events panel lists" in unzip(one.zip)["README.txt"].decode()
 
 
 # ---------------------------------------------------------------- the map image

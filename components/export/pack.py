@@ -236,6 +236,11 @@ def panel_figures(shown: pd.DataFrame, atlas) -> tuple[pd.DataFrame, pd.DataFram
     return rows.drop(columns=["metric_base", "scope_used"], errors="ignore"), chosen
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 event', '2 events', '1,234 events'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -250,15 +255,15 @@ def _readme(content: PackInput, files: list[str], capture_line: str) -> str:
     what = {
         "README.txt": "this file",
         "CITATION.txt": "how to cite this view (short and long form, with the permalink)",
-        "sites.csv": f"the {len(sites):,} shown sites, each with its sources and its status "
-        "as of the date (UTF-8 with BOM, CRLF: opens in Excel)",
+        "sites.csv": f"the {_count(len(sites), 'shown site')}, each with its sources and its "
+        "status as of the date (UTF-8 with BOM, CRLF: opens in Excel)",
         "sites.geojson": "the same sites as RFC 7946 GeoJSON (WGS 84, [lon, lat]), each "
         "feature carrying its sources' quotes",
-        "events.csv": f"the {len(content.events):,} events the Events panel lists",
-        "figures.csv": f"the {len(content.figures):,} figures behind the People held panel, "
-        "in the sources' own words (value_text); value_low/value_high are blank where "
+        "events.csv": f"the {_count(len(content.events), 'event')} the Events panel lists",
+        "figures.csv": f"the {_count(len(content.figures), 'figure')} behind the People held "
+        "panel, in the sources' own words (value_text); value_low/value_high are blank where "
         "the source gives words, not numbers",
-        "contradictions.csv": f"the {len(content.contradictions):,} places where those "
+        "contradictions.csv": f"the {_count(len(content.contradictions), 'place')} where those "
         "figures' sources disagree (both sides are kept; none is picked)",
         "sources.csv": "every source cited by a file above (URL, publisher, date, exact "
         "quote), and nothing else",
