@@ -106,7 +106,11 @@ def normalise(text: str) -> str:
 
 
 def search_text(locations: pd.DataFrame) -> pd.Series:
-    """What the text search looks in: name, aliases and site id, normalised once."""
+    """What the text search looks in: name, aliases and site id, normalised once.
+
+    The whole column is normalised at once (:func:`components.data.names.plain_all`,
+    value for value the same as :func:`normalise`).
+    """
     joined = (
         locations["name"].fillna("")
         + " | "
@@ -114,7 +118,7 @@ def search_text(locations: pd.DataFrame) -> pd.Series:
         + " | "
         + locations["site_id"].fillna("")
     )
-    return joined.map(normalise)
+    return pd.Series(names.plain_all(joined.tolist()), index=joined.index, dtype=joined.dtype)
 
 
 def site_mask(

@@ -21,15 +21,22 @@ text. The rules:
 There is no fuzzy matching here: names are equal or they are not. Zawgyi-encoded
 Burmese (the pre-Unicode font encoding still found in some files) is not converted.
 Pure standard library (``unicodedata``).
+
+:func:`plain_all` and :func:`fold_all` give the same results for a whole column at
+once: the column is joined into one string (with a separator it does not hold), the
+Unicode steps run over that string in C, and the base-letter rule for marks is one
+regular expression built from the characters present. No Python runs per value, so a
+million names take about a second rather than minutes.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["fold", "plain"]
+__all__ = ["fold", "fold_all", "plain", "plain_all"]
 
 # Scripts whose combining marks are diacritics: dropped when they sit on their letters.
 DIACRITIC_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
@@ -89,3 +96,62 @@ def fold(text: str) -> str:
     if text.isascii():
         return " ".join(_ASCII_NON_WORD.sub(" ", text.lower()).split())
     return _fold(text, words=True)
+
+
+# Candidates for the separator that joins a column into one string: none of them is
+# changed by NFKD, casefold or NFC, or composes with a neighbour.
+_SEPARATORS = ("\x00", "\x01", "\x02", "\x03", "\x04", "\x05", "\x06", "\x07")
+
+
+def _class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+def _fold_joined(texts: list[str], words: bool) -> list[str]:
+    """:func:`plain` (or :func:`fold` with ``words``) of every text, in one pass."""
+    if not texts:
+        return []
+    joined = "".join(texts)
+    sep = next((c for c in _SEPARATORS if c not in joined), None)
+    if sep is None:  # every candidate occurs in the data: fall back to one at a time
+        return list(map(fold if words else plain, texts))
+    text = sep.join(texts)
+    if text.isascii():
+        folded = text.lower()
+        if words:
+            folded = re.sub(rf"[^a-z0-9{re.escape(sep)}]+", " ", folded)
+    else:
+        folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+        present = set(folded)
+        invisible = {c for c in present if unicodedata.category(c) == "Cf"}
+        if invisible:
+            folded = re.sub(_class(invisible), "", folded)
+            present -= invisible
+        marks = {c for c in present if unicodedata.category(c)[0] == "M"}
+        bases = {c for c in present if c not in marks and _takes_off_marks(c)}
+        if marks and bases:
+            # A mark sits on the last non-mark before it (format characters are gone).
+            folded = re.sub(f"({_class(bases)}){_class(marks)}+", r"\1", folded)
+        if words:
+            kinds = {c: unicodedata.category(c)[0] for c in present}
+            breaks = {c for c, kind in kinds.items() if c != sep and kind not in "LNM"}
+            if breaks:
+                folded = re.sub(_class(breaks) + "+", " ", folded)
+        folded = unicodedata.normalize("NFC", folded).translate(_LATIN_STROKES)
+    if words:  # one space between words, none at either end of a value
+        folded = re.sub(f" *{re.escape(sep)} *", sep, re.sub(" {2,}", " ", folded)).strip(" ")
+    return folded.split(sep)
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    return list(map(str, values))
+
+
+def plain_all(values: Iterable[object]) -> list[str]:
+    """:func:`plain` of each value (``str()`` applied), for a whole column at once."""
+    return _fold_joined(_texts(values), words=False)
+
+
+def fold_all(values: Iterable[object]) -> list[str]:
+    """:func:`fold` of each value (``str()`` applied), for a whole column at once."""
+    return _fold_joined(_texts(values), words=True)

@@ -1,0 +1,134 @@
+"""names.plain_all / names.fold_all give exactly names.plain / names.fold, value by value.
+
+A property-style check: a varied corpus (the real names and aliases, scripts whose marks
+count, accents in every normal form, invisible characters, case oddities, separators the
+column-at-once code uses) plus thousands of random strings drawn from those pieces.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+
+from components.data import DEFAULT_DATA_DIR, read_csv
+from components.data.names import fold, fold_all, plain, plain_all
+
+PIECES = [
+    # Latin / Greek / Cyrillic with diacritics, composed and decomposed
+    "Möng La",
+    "Mo\u0308ng",
+    "Mỹ Tho",
+    "My\u0303 Tho",
+    "Đồng Nai",
+    "Shwé-Kokko",
+    "ŞİŞLİ",
+    "Straße",
+    "ẞ",
+    "İstanbul",
+    "ǰ",
+    "ŉ",
+    "ﬁ",
+    "Ἀθῆναι",
+    "ᾳ",
+    "α\u0345\u0301",
+    "ΣΟΦΟΣ ς",
+    "Москва́",
+    "Ё",
+    "Ꭰꭰ",  # Cherokee (casefold maps small to capital)
+    # scripts whose marks are part of the name
+    "မြန်အောင်မြို့",
+    "မာန်အောင်",
+    "ကျုံကန်",
+    "แว้ง",
+    "แวง",
+    "ស្រែ",
+    "ស្រី",
+    "ບ້ານ",
+    "ສະຫວັນນະເຂດ",
+    "金三角",
+    "木姐",
+    "ＫＫ",
+    "①",
+    "²",
+    "Ⅻ",
+    # invisible and control characters, spaces, punctuation
+    "\u200b",
+    "\u200d",
+    "\u00ad",
+    "\ufeff",
+    "\u2060",
+    "\u00a0",
+    "\u3000",
+    "\t",
+    "\n",
+    "\x1f",
+    "\x00",
+    "\x01",
+    "\x05",
+    " ",
+    "  ",
+    "-",
+    "_",
+    "(",
+    ")",
+    "/",
+    ";",
+    "|",
+    ".",
+    "'",
+    "’",
+    # marks with no base, or on a digit, a space or a separator
+    "\u0301",
+    "\u0e49",
+    "1\u0301",
+    " \u0301",
+    "-\u0301",
+    "a\u200b\u0301",
+    "ng\u0301",
+    "Rock",
+    "KK Park",
+    "Ok",
+    "",
+]
+
+
+def _real_names() -> list[str]:
+    loc = read_csv(DEFAULT_DATA_DIR / "locations.csv", "locations.csv")
+    texts = list(loc["name"]) + list(loc["aliases"]) + list(loc["site_id"])
+    return texts + [a.strip() for t in loc["aliases"] for a in t.split(";")]
+
+
+def _corpus(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        out.append("".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6))))
+    return out
+
+
+@pytest.mark.parametrize(("many", "one"), [(plain_all, plain), (fold_all, fold)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_column_at_once_equals_one_at_a_time(many, one, seed):
+    texts = _real_names() + PIECES + _corpus(seed, 3000)
+    assert many(texts) == [one(t) for t in texts]
+
+
+@pytest.mark.parametrize(("many", "one"), [(plain_all, plain), (fold_all, fold)])
+def test_every_bmp_character_alone_and_after_a_letter(many, one):
+    chars = [chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) != "Cs"]
+    texts = chars + [f"a{c}" for c in chars] + [f"{c}\u0301b" for c in chars]
+    assert many(texts) == [one(t) for t in texts]
+
+
+@pytest.mark.parametrize(("many", "one"), [(plain_all, plain), (fold_all, fold)])
+def test_ascii_only_and_edge_columns(many, one):
+    for texts in ([], [""], ["", ""], ["A b", " -x- ", "__"], [" ".join(PIECES)], [1, None]):
+        assert many(texts) == [one(t) for t in texts]
+
+
+def test_every_separator_in_the_data_still_gives_the_same():
+    texts = ["".join(chr(c) for c in range(9)) + "Mö", "x"]
+    assert plain_all(texts) == [plain(t) for t in texts]
+    assert fold_all(texts) == [fold(t) for t in texts]
