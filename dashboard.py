@@ -12,7 +12,8 @@ import streamlit as st
 
 from components.analysis.dataset import Prepared, prepare
 from components.analysis.filters import event_mask, site_mask
-from components.data import DEFAULT_DATA_DIR, LoadResult, load_atlas
+from components.data import DEFAULT_DATA_DIR, LoadResult
+from components.data.cache import load_atlas_cached
 from components.data.labels import site_labels
 from components.export import pack as evidence_pack
 from components.export.provenance import DataVersion, data_version
@@ -46,7 +47,8 @@ def _fingerprint(directory: Path) -> tuple:
 # more than the rerun itself at 100,000 sites). Callers treat these frames as read-only.
 @st.cache_resource(show_spinner="Loading and checking the data…", max_entries=4)
 def load(directory: str, fingerprint: tuple) -> LoadResult:
-    return load_atlas(directory)
+    # On disk too, by content: a restart on unchanged files validates nothing.
+    return load_atlas_cached(directory)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

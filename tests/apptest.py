@@ -16,11 +16,13 @@ APP = str(ROOT / "dashboard.py")  # absolute: AppTest resolves relative to the t
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch):
+def fresh_caches(monkeypatch, tmp_path):
     # st.cache_data / st.cache_resource outlive AppTest instances within one process.
     st.cache_data.clear()
     st.cache_resource.clear()
     monkeypatch.delenv("ATLAS_DATA_DIR", raising=False)
+    # The validated-data cache on disk: a fresh one per test, not the project's.
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "atlas-cache"))
     yield
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -1,0 +1,138 @@
+"""The validated-dataset cache (components/data/cache.py): hits skip validation; any
+change, corrupt entry or unwritable folder falls back to validating, never to a crash."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+from components.data import DEFAULT_DATA_DIR, cache, load_atlas
+
+
+@pytest.fixture
+def data(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for path in DEFAULT_DATA_DIR.glob("*.csv"):
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+class Spy:
+    """load_atlas, counting its calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, directory):
+        self.calls += 1
+        return load_atlas(directory)
+
+
+def _same(a, b):
+    for name in ("locations", "figures", "events", "sources", "contradictions"):
+        pd.testing.assert_frame_equal(getattr(a.atlas, name), getattr(b.atlas, name))
+    assert a.problems == b.problems and a.fatal == b.fatal
+
+
+def test_second_load_of_unchanged_files_does_not_validate(data, tmp_path, monkeypatch):
+    spy = Spy()
+    first = cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    assert spy.calls == 1
+    # A hit must not even reach the real validator.
+    monkeypatch.setattr(cache, "load_atlas", None)
+    second = cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    assert spy.calls == 1
+    _same(first, second)
+    _same(second, load_atlas(data))
+    assert not list((tmp_path / "cache").glob(".tmp-*"))  # no temporary file left
+
+
+def test_problems_are_cached_too(data, tmp_path):
+    loc = data / "locations.csv"
+    loc.write_text(loc.read_text(encoding="utf-8").replace(",MM,", ",XX,", 1), encoding="utf-8")
+    spy = Spy()
+    first = cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    second = cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    assert spy.calls == 1 and first.problems and first.problems == second.problems
+
+
+def test_one_changed_byte_is_a_miss(data, tmp_path):
+    spy = Spy()
+    cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    sources = data / "sources.csv"
+    raw = sources.read_bytes()
+    sources.write_bytes(raw[:-1] + (b" " if raw[-1:] != b" " else b"\n"))
+    result = cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    assert spy.calls == 2
+    _same(result, load_atlas(data))
+
+
+def test_changed_validator_code_is_a_miss(data, tmp_path, monkeypatch):
+    spy = Spy()
+    cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)
+    cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    assert spy.calls == 2
+
+
+@pytest.mark.parametrize("junk", [b"", b"not a pickle", b"\x80\x05K\x01."])
+def test_corrupt_entry_is_a_miss_with_a_warning(data, tmp_path, caplog, junk):
+    spy = Spy()
+    cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    (entry,) = (tmp_path / "cache").glob("*.pickle")
+    entry.write_bytes(junk)
+    with caplog.at_level(logging.WARNING, logger="atlas"):
+        result = cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    assert spy.calls == 2
+    assert "data cache" in caplog.text
+    _same(result, load_atlas(data))
+    # ... and the entry is written again, good this time.
+    cache.load_atlas_cached(data, tmp_path / "cache", loader=spy)
+    assert spy.calls == 2
+
+
+def test_unwritable_cache_location_still_loads(data, tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")  # a folder under a file cannot be made, even by root
+    spy = Spy()
+    with caplog.at_level(logging.WARNING, logger="atlas"):
+        first = cache.load_atlas_cached(data, blocker / "cache", loader=spy)
+        second = cache.load_atlas_cached(data, blocker / "cache", loader=spy)
+    assert spy.calls == 2
+    assert "Could not write the data cache" in caplog.text
+    _same(first, second)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a 0o555 folder anyway")
+def test_read_only_cache_dir_still_loads(data, tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        spy = Spy()
+        result = cache.load_atlas_cached(data, folder, loader=spy)
+        assert spy.calls == 1 and not list(folder.iterdir())
+        _same(result, load_atlas(data))
+    finally:
+        folder.chmod(0o755)
+
+
+def test_folder_without_locations_is_not_cached(tmp_path):
+    spy = Spy()
+    result = cache.load_atlas_cached(tmp_path, tmp_path / "cache", loader=spy)
+    assert spy.calls == 1 and result.fatal
+    assert not (tmp_path / "cache").exists()
+
+
+def test_old_entries_are_pruned(data, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 1)
+    cache.load_atlas_cached(data, tmp_path / "cache")
+    (data / "sources.csv").write_bytes((data / "sources.csv").read_bytes() + b"\n")
+    cache.load_atlas_cached(data, tmp_path / "cache")
+    entries = list((tmp_path / "cache").glob("*.pickle"))
+    assert len(entries) == 1 and entries[0] == cache.entry_path(data, tmp_path / "cache")
