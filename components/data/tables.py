@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from components.data import columns as _columns
 from components.data.names import fold as _fold_name
 
 # Reading bytes into text cells lives in reading.py; its names are re-exported here.
@@ -262,12 +263,18 @@ def _countries() -> frozenset[str]:
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
+def _unmatched(cells: pd.Series, regex: re.Pattern[str]) -> pd.Series:
+    """Cells (stripped) that ``regex`` (ASCII, anchored) does not match, in one pass."""
+    ok = _columns.full_match(cells, regex.pattern)
+    return pd.Series(~ok, index=cells.index)
+
+
 def _check_id(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
-    return ~cells.str.match(ID_RE), "is not a valid id (letters, digits, _ . - only)"
+    return _unmatched(cells, ID_RE), "is not a valid id (letters, digits, _ . - only)"
 
 
 def _check_metric(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
-    return ~cells.str.match(METRIC_RE), "is not a metric name like people_rescued[:place_period]"
+    return _unmatched(cells, METRIC_RE), "is not a metric name like people_rescued[:place_period]"
 
 
 def _check_choice(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
@@ -278,14 +285,22 @@ def _check_country(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     return ~cells.isin(_countries()), "is not an ISO 3166 alpha-2 country code (e.g. MM, KH)"
 
 
+def _any_part(cells: pd.Series, bad_part: Callable[[np.ndarray], np.ndarray]) -> pd.Series:
+    """Cells of which any ';'-separated part (stripped, blanks too) is bad."""
+    positions, parts = _columns.split_lists(cells, keep_blank=True)
+    bad = np.zeros(len(cells), dtype=bool)
+    bad[positions[bad_part(parts)]] = True
+    return pd.Series(bad, index=cells.index)
+
+
 def _check_country_list(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     known = _countries()
-    bad = cells.map(lambda v: any(p.strip() not in known for p in v.split(";")))
+    bad = _any_part(cells, lambda parts: ~pd.Series(parts).isin(known).to_numpy())
     return bad, "holds a value that is not an ISO 3166 alpha-2 country code"
 
 
 def _check_id_list(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
-    bad = cells.map(lambda v: any(not ID_RE.match(p.strip()) for p in v.split(";")))
+    bad = _any_part(cells, lambda parts: ~_columns.full_match(parts, ID_RE.pattern))
     return bad, "is not a ';'-separated list of ids"
 
 
@@ -440,7 +455,7 @@ def validate_table(
         )
         return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
 
-    frame = frame[schema.names].apply(lambda s: s.str.strip())
+    frame = frame[schema.names].apply(_columns.strip)
     if not (pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique):
         frame = frame.reset_index(drop=True)  # else: record positions from read_csv
     if schema.key in absent:  # e.g. an events.csv without event_id: one id per row
@@ -633,24 +648,30 @@ def check_references(
     rows go, so they are dropped without one problem each.
     """
     frame = result.frame
+    cells = frame[column]
+    if many:
+        positions, ids = _columns.split_lists(cells)
+    else:
+        positions = np.flatnonzero((cells != "").to_numpy())
+        ids = cells.to_numpy(dtype=object)[positions]
+    unknown = ~pd.Series(ids, dtype=object).isin(known).to_numpy()
+    positions, ids = positions[unknown], ids[unknown]
+    # One problem per row, naming its unknown ids in the order the cell lists them.
+    starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])[: len(ids)]
     drop = []
-    stated = frame[column] != ""
-    for row, value in frame.loc[stated, column].items():
-        ids = _split_ids(value) if many else ([value] if value else [])
-        unknown = [i for i in ids if i not in known]
-        if unknown and quiet:
-            drop.append(row)
-        elif unknown:
+    for first, last in zip(starts, [*starts[1:], len(ids)][: len(starts)], strict=True):
+        row = frame.index[positions[first]]
+        drop.append(row)
+        if not quiet:
             result.problems.append(
                 Problem(
                     result.schema.file,
-                    f"refers to {', '.join(unknown)}, which is not in {target}",
+                    f"refers to {', '.join(ids[first:last])}, which is not in {target}",
                     int(row),
                     column,
-                    str(value),
+                    str(cells.iloc[positions[first]]),
                 )
             )
-            drop.append(row)
     if drop:
         result.bad_rows.update(int(r) for r in drop)
         result.frame = frame.drop(index=drop)
@@ -669,19 +690,19 @@ def check_borders(result: TableResult, tolerance_km: float | None = None) -> Non
             dist = borders.distances_km(
                 group["lat"].to_numpy(float), group["lon"].to_numpy(float), str(country)
             )
-            for row, d in zip(group.index, dist, strict=True):
-                if not np.isnan(d) and d > tolerance:
-                    result.problems.append(
-                        Problem(
-                            result.schema.file,
-                            f"lies {d:.1f} km outside {country} (tolerance "
-                            f"{tolerance:g} km); check lat/lon and country",
-                            int(row),
-                            "lat/lon",
-                            f"{frame.at[row, 'lat']}, {frame.at[row, 'lon']}",
-                        )
+            far = ~np.isnan(dist) & (dist > tolerance)
+            for row, d in zip(group.index[far], dist[far], strict=True):
+                result.problems.append(
+                    Problem(
+                        result.schema.file,
+                        f"lies {d:.1f} km outside {country} (tolerance "
+                        f"{tolerance:g} km); check lat/lon and country",
+                        int(row),
+                        "lat/lon",
+                        f"{frame.at[row, 'lat']}, {frame.at[row, 'lon']}",
                     )
-                    drop.append(row)
+                )
+                drop.append(row)
     except borders.OutlinesUnavailable as exc:
         result.problems.append(Problem(result.schema.file, f"country check not done: {exc}"))
         return
