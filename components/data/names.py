@@ -20,7 +20,7 @@ text. The rules:
 
 There is no fuzzy matching here: names are equal or they are not. Zawgyi-encoded
 Burmese (the pre-Unicode font encoding still found in some files) is not converted.
-Pure standard library (``unicodedata``).
+Standard library (``unicodedata``) and numpy.
 
 :func:`plain_all` and :func:`fold_all` give the same results for a whole column at
 once: the column is joined into one string (with a separator it does not hold), the
@@ -35,6 +35,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+
+import numpy as np
 
 __all__ = ["fold", "fold_all", "plain", "plain_all"]
 
@@ -107,6 +109,19 @@ def _class(chars: Iterable[str]) -> str:
     return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
 
+def _fold_many(texts: list[str], words: bool) -> list[str]:
+    """:func:`plain` (or :func:`fold` with ``words``) of every text: ASCII texts (most
+    names) in one pass, the others in another."""
+    ascii_ = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
+    if ascii_.all() or not ascii_.any():
+        return _fold_joined(texts, words)
+    values = np.array(texts, dtype=object)
+    out = np.empty(len(texts), dtype=object)
+    out[ascii_] = _fold_joined(values[ascii_].tolist(), words)
+    out[~ascii_] = _fold_joined(values[~ascii_].tolist(), words)
+    return out.tolist()
+
+
 def _fold_joined(texts: list[str], words: bool) -> list[str]:
     """:func:`plain` (or :func:`fold` with ``words``) of every text, in one pass."""
     if not texts:
@@ -137,7 +152,9 @@ def _fold_joined(texts: list[str], words: bool) -> list[str]:
             breaks = {c for c, kind in kinds.items() if c != sep and kind not in "LNM"}
             if breaks:
                 folded = re.sub(_class(breaks) + "+", " ", folded)
-        folded = unicodedata.normalize("NFC", folded).translate(_LATIN_STROKES)
+        folded = unicodedata.normalize("NFC", folded)
+        for letter, plain_letter in _LATIN_STROKES.items():  # str.translate is slow here
+            folded = folded.replace(chr(letter), plain_letter)
     if words:  # one space between words, none at either end of a value
         folded = re.sub(f" *{re.escape(sep)} *", sep, re.sub(" {2,}", " ", folded)).strip(" ")
     return folded.split(sep)
@@ -149,9 +166,9 @@ def _texts(values: Iterable[object]) -> list[str]:
 
 def plain_all(values: Iterable[object]) -> list[str]:
     """:func:`plain` of each value (``str()`` applied), for a whole column at once."""
-    return _fold_joined(_texts(values), words=False)
+    return _fold_many(_texts(values), words=False)
 
 
 def fold_all(values: Iterable[object]) -> list[str]:
     """:func:`fold` of each value (``str()`` applied), for a whole column at once."""
-    return _fold_joined(_texts(values), words=True)
+    return _fold_many(_texts(values), words=True)
