@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from components.data.columns import split_lists
 from components.data.labels import STATUS_LABELS
 from components.data.tables import SITE_STATUSES
 
@@ -167,19 +168,11 @@ def _first_reports(
     order of ``source_ids`` / of the events file.
     """
     # Cited sources: one row per (site row, source id), in the order the site lists them.
-    cited_rows: list[int] = []
-    cited_list: list[str] = []
-    for row, cell in enumerate(_text(locations, "source_ids").tolist()):
-        for part in cell.split(";") if cell else ():
-            part = part.strip()
-            if part:
-                cited_rows.append(row)
-                cited_list.append(part)
+    cited_rows, cited = split_lists(_text(locations, "source_ids"))
     # Date each source once, then look the cited ids up (unknown ids: undated).
     src_ids = _text(sources, "source_id")
     src_dates = _text(sources, "date").to_numpy(dtype=object)
     src_days = _days(span_starts(_text(sources, "date")).to_numpy())
-    cited = np.array(cited_list, dtype=object)
     once = ~src_ids.duplicated().to_numpy()  # get_indexer needs unique labels: first wins
     src_dates, src_days = src_dates[once], src_days[once]
     at = pd.Index(src_ids.to_numpy(dtype=object)[once]).get_indexer(cited)
@@ -187,7 +180,7 @@ def _first_reports(
     # Events at the site.
     ev_rows = pd.Index(_text(locations, "site_id").to_numpy()).get_indexer(_text(events, "site_id"))
     ev_dates = _text(events, "date")
-    rows = np.concatenate([np.array(cited_rows, dtype=np.int64), ev_rows.astype(np.int64)])
+    rows = np.concatenate([cited_rows, ev_rows.astype(np.int64)])
     days = np.concatenate(
         [np.asarray(cited_days, dtype=np.int64), _days(span_starts(ev_dates).to_numpy())]
     )
@@ -196,7 +189,7 @@ def _first_reports(
     valid = valid[np.lexsort((valid, days[valid], rows[valid]))]
     _, first_of = np.unique(rows[valid], return_index=True)
     chosen = valid[first_of]  # positions in the combined (cited, events) order
-    n_cited = len(cited_list)
+    n_cited = len(cited)
     from_source = chosen < n_cited
     src_pos, ev_pos = np.maximum(at[chosen[from_source]], 0), chosen[~from_source] - n_cited
     date = np.empty(len(chosen), dtype=object)
@@ -229,11 +222,13 @@ def _undated_citation(locations: pd.DataFrame, sources: pd.DataFrame) -> np.ndar
     out = np.full(len(locations), "", dtype=object)
     if not undated:
         return out
-    for row, cell in enumerate(_text(locations, "source_ids").tolist()):
-        for part in cell.split(";") if cell else ():
-            if part.strip() in undated:
-                out[row] = part.strip()
-                break
+    cells = _text(locations, "source_ids")
+    rows, parts = split_lists(cells, keep_blank=True)  # a blank part may name a blank id
+    hit = pd.Series(parts, dtype=object).isin(undated).to_numpy()
+    hit = hit & (cells != "").to_numpy()[rows]  # a blank cell cites nothing
+    rows, parts = rows[hit], parts[hit]
+    first = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, dtype=bool)
+    out[rows[first]] = parts[first]  # the first undated source each site cites
     return out
 
 
