@@ -31,7 +31,7 @@ DEFAULT_CACHE_DIR = ROOT / ".cache" / "atlas"
 MAX_ENTRIES = 4  # datasets kept; the oldest entries beyond this are removed
 FORMAT = 1  # bump when LoadResult's shape changes
 # The modules whose code decides what a load returns.
-_VALIDATOR_FILES = ("tables.py", "reading.py", "names.py", "borders.py", "labels.py")
+_VALIDATOR_FILES = ("tables.py", "reading.py", "columns.py", "names.py", "borders.py", "labels.py")
 
 log = logging.getLogger("atlas")
 
