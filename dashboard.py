@@ -15,8 +15,8 @@ from components.analysis.filters import event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, LoadResult
 from components.data.cache import load_atlas_cached
 from components.data.labels import site_labels
+from components.data.version import DataVersion, data_version
 from components.export import pack as evidence_pack
-from components.export.provenance import DataVersion, data_version
 from components.map import view as map_view
 from components.ui import evidence, layout, panels, state
 from components.ui.header import header, headline_source

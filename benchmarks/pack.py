@@ -74,6 +74,7 @@ def build_runs(runs: int, shot: dict) -> tuple[list[float], dict]:
     from components.analysis.dataset import prepare
     from components.analysis.filters import View, event_mask, site_mask
     from components.data import DEFAULT_DATA_DIR, load_atlas
+    from components.data.version import data_version
     from components.export import pack, provenance
 
     atlas = load_atlas(DEFAULT_DATA_DIR).atlas
@@ -92,7 +93,7 @@ def build_runs(runs: int, shot: dict) -> tuple[list[float], dict]:
         start = time.perf_counter()
         sites = pack.with_status(atlas.locations[mask], status, mask)
         figures, contradictions = pack.panel_figures(sites, atlas)
-        version = provenance.data_version(DEFAULT_DATA_DIR)
+        version = data_version(DEFAULT_DATA_DIR)
         now = datetime.now(UTC)
         lines = provenance.filter_lines(view, today)
         link = provenance.permalink("", view, today, capture.view)

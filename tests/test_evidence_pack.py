@@ -30,6 +30,7 @@ from components.analysis.filters import (
     view_from_params,
 )
 from components.data import load_atlas
+from components.data.version import DATA_FILES, data_version
 from components.export import caption, provenance, tables
 from components.export import pack as evidence
 
@@ -89,7 +90,7 @@ def pack_input(atlas, prepared, view: View, capture=None, include_upload=False, 
             [sites.assign(origin="atlas"), mine.assign(origin="your upload")], ignore_index=True
         )
     rows, contradictions = evidence.panel_figures(sites, atlas)
-    version = provenance.data_version(DATA)
+    version = data_version(DATA)
     link = provenance.permalink("http://localhost:8501/", view, as_of, "7/19.5/99.2")
     lines = provenance.filter_lines(view, as_of)
     cite = provenance.citation(
@@ -153,11 +154,11 @@ def csv_rows(data: bytes) -> list[dict]:
 
 
 def test_data_version_names_every_data_file_and_changes_with_one_byte(tmp_path):
-    for name in provenance.DATA_FILES:
+    for name in DATA_FILES:
         shutil.copy(DATA / name, tmp_path / name)
-    first = provenance.data_version(tmp_path)
-    assert first == provenance.data_version(DATA)
-    assert list(first.files) == list(provenance.DATA_FILES)
+    first = data_version(tmp_path)
+    assert first == data_version(DATA)
+    assert list(first.files) == list(DATA_FILES)
     assert (
         first.files["sources.csv"]
         == hashlib.sha256((DATA / "sources.csv").read_bytes()).hexdigest()
@@ -165,10 +166,10 @@ def test_data_version_names_every_data_file_and_changes_with_one_byte(tmp_path):
     assert len(first.sha256) == 64 and first.short == first.sha256[:12]
     with (tmp_path / "events.csv").open("ab") as handle:
         handle.write(b"\n")
-    assert provenance.data_version(tmp_path).sha256 != first.sha256
+    assert data_version(tmp_path).sha256 != first.sha256
     (tmp_path / "locations.csv").unlink()
     with pytest.raises(FileNotFoundError):
-        provenance.data_version(tmp_path)
+        data_version(tmp_path)
 
 
 # ---------------------------------------------------------------- permalink
@@ -217,7 +218,7 @@ def test_pack_holds_every_file_and_its_hashes_match(atlas, prepared):
     files = checked_files(built.zip)
     assert list(files) == FULL_PACK
     manifest = json.loads(files["manifest.json"])
-    assert manifest["data_version"]["sha256"] == provenance.data_version(DATA).sha256
+    assert manifest["data_version"]["sha256"] == data_version(DATA).sha256
     assert manifest["map"]["markers"] == 7 and manifest["map"]["clusters"] == 2
     assert manifest["counts"]["sites"] == len(content.sites) > 0
     assert manifest["counts"]["events"] == len(content.events) > 0
@@ -325,7 +326,7 @@ def test_citation_and_readme_carry_the_view(atlas, prepared):
     content = pack_input(atlas, prepared, view)
     files = unzip(evidence.build_pack(content).zip)
     citation = files["CITATION.txt"].decode()
-    version = provenance.data_version(DATA)
+    version = data_version(DATA)
     assert content.record.permalink in citation and "asof=2025-06-30" in citation
     assert version.sha256 in citation and version.short in content.record.citation.short
     readme = files["README.txt"].decode()

@@ -3,7 +3,7 @@ with the counts the header shows."""
 
 from __future__ import annotations
 
-from components.export.provenance import data_version
+from components.data.version import data_version
 from tests.apptest import ROOT, fresh_caches, run  # noqa: F401
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from components.data import borders
 from components.data.tables import ROOT, LoadResult, load_atlas
-from components.export.provenance import data_version
+from components.data.version import data_version
 
 DEFAULT_CACHE_DIR = ROOT / ".cache" / "atlas"
 MAX_ENTRIES = 4  # datasets kept; the oldest entries beyond this are removed

@@ -1,18 +1,12 @@
-"""Where a view comes from: the data version, the permalink, the filters in words, the
-sources the view cites, and how to cite it (pure, no Streamlit).
-
-The **data version** is the SHA-256 of the atlas's data files (``locations.csv``,
-``figures.csv``, ``events.csv``, ``sources.csv`` and ``contradictions.csv`` when there),
-so two packs that name the same version were built from byte-identical data.
-"""
+"""Where a view comes from: the data version (:mod:`components.data.version`), the
+permalink, the filters in words, the sources the view cites, and how to cite it (pure,
+no Streamlit)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
@@ -25,46 +19,9 @@ from components.data.labels import (
     ZONE_LABELS,
     country_name,
 )
+from components.data.version import DataVersion
 
 ATLAS_NAME = "Scam Centre Atlas"
-# The files the version covers, in the order they are hashed (absent ones are skipped).
-DATA_FILES = ("locations.csv", "figures.csv", "events.csv", "sources.csv", "contradictions.csv")
-SHORT = 12  # hex characters of the version shown on screen and in citations
-
-
-@dataclass(frozen=True)
-class DataVersion:
-    """The SHA-256 of the data files: ``sha256`` over each file's name and hash in
-    :data:`DATA_FILES` order; ``files`` maps each file name to its own SHA-256 (hex)."""
-
-    sha256: str
-    files: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def short(self) -> str:
-        """The first 12 hex characters, e.g. ``'3f2a9c1b7d4e'``."""
-        return self.sha256[:SHORT]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def data_version(directory: Path | str) -> DataVersion:
-    """The :class:`DataVersion` of the data folder ``directory``.
-
-    Raises ``FileNotFoundError`` when ``locations.csv`` is missing (no atlas to version).
-    """
-    folder = Path(directory)
-    if not (folder / DATA_FILES[0]).is_file():
-        raise FileNotFoundError(f"{folder / DATA_FILES[0]} not found")
-    files = {n: file_sha256(folder / n) for n in DATA_FILES if (folder / n).is_file()}
-    overall = hashlib.sha256("".join(f"{h}  {n}\n" for n, h in files.items()).encode()).hexdigest()
-    return DataVersion(overall, files)
 
 
 def permalink(page_url: str, view: View, as_of: str, map_param: str = "") -> str:

@@ -24,6 +24,7 @@ from components.analysis import figures as fig
 from components.analysis.filters import View, params_from_view
 from components.data import Atlas
 from components.data.labels import site_label
+from components.data.version import DataVersion
 from components.export import pack as evidence
 from components.export import provenance, tables
 from components.ui.text import md
@@ -46,7 +47,7 @@ class ViewFrames:
     as_of: str
     sites: pd.DataFrame
     events: pd.DataFrame
-    version: provenance.DataVersion
+    version: DataVersion
     has_upload: bool
 
 
