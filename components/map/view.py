@@ -411,7 +411,9 @@ def layer_spec(
     ``selection`` is (version, position to ring or None). The version changes only when
     the analyst selects a site outside the map (a link, the select box); a click on the
     map rings the site in the browser and leaves the spec, and so the layer and the popup
-    the click opened, as they are.
+    the click opened, as they are. atlas.js rebuilds its markers only when ``sites``,
+    ``events``, ``status``, ``asOf`` or ``upload`` change: a spec that differs only in
+    ``sel`` or ``camera`` moves the ring and the camera.
 
     ``status`` is :func:`status_spec` of the sites' status at ``as_of`` (ISO date).
     ``camera`` is a command from :mod:`components.map.camera`; the browser runs each

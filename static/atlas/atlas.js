@@ -61,7 +61,7 @@
     this.map = map;
     this.config = config;
     this.renders = 0;
-    this.stats = { sites: 0, events: 0, uploaded: 0, renders: 0, ready: false };
+    this.stats = { sites: 0, events: 0, uploaded: 0, renders: 0, specs: 0, ready: false };
     var self = this;
     this.ready = fetch(config.payloadUrl, { credentials: "same-origin" })
       .then(function (r) {
@@ -634,11 +634,120 @@
     });
   };
 
+  /* What defines the markers themselves: the shown sites, their status as of the chosen
+     date, the shown events and the analyst's upload. The selection and the camera are
+     not part of it: a site chosen in the table moves the ring and the camera only. */
+  function markerKey(spec) {
+    return [
+      spec.sites,
+      spec.events,
+      spec.asOf || "",
+      JSON.stringify(spec.status || null),
+      JSON.stringify(spec.upload || null),
+    ].join("|");
+  }
+
+  /* One rerun's layer spec. The markers live in a layer of the atlas's own, which stays
+     on the map across reruns (streamlit-folium removes each rerun's group when the next
+     one comes): they are rebuilt only when what defines them changes, so choosing a
+     site costs a ring and a camera move, not 100,000 new markers. */
   Atlas.prototype.render = function (group, spec, data) {
-    var sites = data.sites;
-    var n = sites.id.length;
-    var mask = decodeMask(spec.sites, n);
     var self = this;
+    if (!this.layer) {
+      this.layer = L.featureGroup().addTo(this.map);
+      // A map click draws the ring at once in the browser, and the app then leaves the
+      // layer spec unchanged, so the markers stay and the popup the click opened too.
+      this.layer.on("click", function (ev) {
+        if (ev.layer && ev.layer.getLatLng && ev.layer.atlasSite) {
+          var ll = ev.layer.getLatLng();
+          self.select([ll.lat, ll.lng]);
+        }
+      });
+    }
+    // streamlit-folium hears marker clicks through the rerun's group: the markers' layer
+    // passes its events up to the current one.
+    if (this.eventGroup !== group) {
+      if (this.eventGroup) this.layer.removeEventParent(this.eventGroup);
+      this.layer.addEventParent(group);
+      this.eventGroup = group;
+    }
+    this.specs = (this.specs || 0) + 1;
+    this.stats.specs = this.specs;
+    var key = markerKey(spec);
+    if (key !== this.markerKey) {
+      this.markerKey = key;
+      var shown = this.shownRows(spec, data);
+      // What the camera frames: every shown site and uploaded site.
+      this.shownBounds = this.boundsOf(data.sites, shown.idx, spec.upload || null);
+      this.uploadCount = (spec.upload && spec.upload.id && spec.upload.id.length) || 0;
+      // markercluster cannot stop a chunked load half-way (a group taken off the map
+      // mid-load throws): a new set waits for the running load to end.
+      if (this.loading) this.pending = { spec: spec, shown: shown };
+      else this.drawMarkers(spec, data, shown);
+    }
+
+    // The selected site's ring. A selection made outside the map (table, link) comes in
+    // the spec with a new version number; an empty position clears the ring.
+    if (spec.sel && spec.sel[0] !== this.selVersion) {
+      this.selVersion = spec.sel[0];
+      this.select(spec.sel[1].length === 2 ? spec.sel[1] : null);
+    }
+
+    // The camera. A command from the app (first view, a link's view, a site chosen in
+    // the table) carries a version and runs once, even when it repeats the last one.
+    // Otherwise, when the shown sites change, the map re-frames them, unless the analyst
+    // has panned or zoomed since the last framing (then "Zoom to results" does it).
+    var shownKey = spec.sites + "|" + this.uploadCount;
+    var cam = spec.camera || null;
+    if (cam && cam.v !== this.cameraVersion) {
+      this.cameraVersion = cam.v;
+      this.runCamera(cam);
+    } else if (this.shownKey !== undefined && shownKey !== this.shownKey && !this.userMoved) {
+      this.runCamera({ kind: "fit" });
+    }
+    this.shownKey = shownKey;
+    document.documentElement.setAttribute("data-atlas-specs", String(this.specs));
+  };
+
+  /* The payload rows the spec shows: {mask, idx}. */
+  Atlas.prototype.shownRows = function (spec, data) {
+    var n = data.sites.id.length;
+    var mask = decodeMask(spec.sites, n);
+    var idx = [];
+    for (var i = 0; i < n; i++) if (mask[i]) idx.push(i);
+    return { mask: mask, idx: idx };
+  };
+
+  /* Resolves once the markers of the latest spec are all on the map. */
+  Atlas.prototype.whenLoaded = function () {
+    var self = this;
+    var current = this.loaded || this.ready;
+    return current.then(function () {
+      var done = current === (self.loaded || self.ready) && !self.loading && !self.pending;
+      return done ? null : self.whenLoaded();
+    });
+  };
+
+  /* Build every marker, halo and uploaded site anew (the previous ones are dropped).
+     The cluster group is put on the map before it is given its markers: off the map,
+     leaflet.markercluster checks each new marker against the whole pending list
+     (quadratic; Leaflet.markercluster issue #951). On the map, it loads them in chunks
+     of about 200 ms between which the page stays responsive, so a large set finishes
+     after this function returns: ``stats.ready``, ``data-atlas-sites`` and the render
+     count are set when the last chunk is on the map (``chunkProgress``). */
+  Atlas.prototype.drawMarkers = function (spec, data, shown) {
+    var self = this;
+    var sites = data.sites;
+    var mask = shown.mask;
+    var shownIdx = shown.idx;
+    var group = this.layer;
+    if (this.unbindHalos) this.unbindHalos();
+    this.unbindHalos = null;
+    group.clearLayers();
+    var settle;
+    this.loaded = new Promise(function (resolve) { settle = resolve; });
+    this.loading = true;
+    this.stats.ready = false;
     // Status as of the chosen date, for the sites whose status is not plain "reported".
     var st = spec.status || { row: [], code: [], disputed: [], since: [] };
     var states = {};
@@ -661,9 +770,99 @@
       (bySite[events.site[e]] = bySite[events.site[e]] || []).push(e);
       eventCount++;
     }
+    var markers = [];
+    for (var m = 0; m < shownIdx.length; m++) {
+      var i = shownIdx[m];
+      markers.push(this.siteMarker(sites, i, "site", states[i] || null, bySite[i] || null));
+    }
+    // An analyst's uploaded sites: a layer of their own, drawn with a heavy outline.
+    var uploaded = spec.upload || null;
+    var uploadMarkers = [];
+    if (uploaded && uploaded.id && uploaded.id.length) {
+      for (var u = 0; u < uploaded.id.length; u++) {
+        uploadMarkers.push(this.siteMarker(uploaded, u, "upload"));
+      }
+    }
+
+    var finished = false;
+    var finish = function () {
+      if (finished) return;
+      finished = true;
+      self.loading = false;
+      settle();
+      if (self.pending) {
+        // The spec changed while these loaded: draw the latest one.
+        var next = self.pending;
+        self.pending = null;
+        self.drawMarkers(next.spec, data, next.shown);
+        return;
+      }
+      self.renders += 1;
+      self.stats = {
+        sites: shownIdx.length,
+        events: eventCount,
+        uploaded: uploadMarkers.length,
+        renders: self.renders,
+        specs: self.specs,
+        ready: true,
+        renderedAt: Date.now(),
+      };
+      document.documentElement.setAttribute("data-atlas-sites", String(shownIdx.length));
+      document.documentElement.setAttribute("data-atlas-renders", String(self.renders));
+    };
+
+    var cluster = this.siteCluster(function (done, total) {
+      // Called at the end of each chunk, before markercluster puts the last one on the
+      // map: finish once this turn of the event loop is over.
+      if (done === total) Promise.resolve().then(finish);
+    });
+    group.addLayer(cluster);
+    cluster.addLayers(markers);
+
+    if (uploadMarkers.length) {
+      var uploadGroup = L.markerClusterGroup({ maxClusterRadius: 30, showCoverageOnHover: false });
+      group.addLayer(uploadGroup);
+      uploadGroup.addLayers(uploadMarkers);
+    }
+
+    // Halos say how much ground a point stands for. Thousands of them would swamp the
+    // map, so beyond haloLimit they appear only when zoomed in.
+    var halos = L.layerGroup();
+    for (var h = 0; h < shownIdx.length; h++) {
+      var halo = this.halo(sites, shownIdx[h]);
+      if (halo) halos.addLayer(halo);
+    }
+    // A sub-site (KK Park II within KK Park) is tied to its parent by a thin dashed line.
+    var parents = sites.parent || [];
+    for (var q = 0; q < shownIdx.length; q++) {
+      var p = parents[shownIdx[q]];
+      if (p == null || p < 0 || !mask[p]) continue;
+      var child = shownIdx[q];
+      if (sites.lat[p] === sites.lat[child] && sites.lon[p] === sites.lon[child]) continue;
+      halos.addLayer(L.polyline([[sites.lat[child], sites.lon[child]], [sites.lat[p], sites.lon[p]]], {
+        color: "#333333", weight: 1.5, dashArray: "4 4", interactive: false,
+        renderer: this.haloRenderer || (this.haloRenderer = this.makeHaloRenderer()),
+      }));
+    }
+    var syncHalos = function () {
+      var want = shownIdx.length <= self.config.haloLimit || self.map.getZoom() >= self.config.haloMinZoom;
+      if (want && !group.hasLayer(halos)) group.addLayer(halos);
+      if (!want && group.hasLayer(halos)) group.removeLayer(halos);
+    };
+    syncHalos();
+    this.map.on("zoomend", syncHalos);
+    this.unbindHalos = function () {
+      self.map.off("zoomend", syncHalos);
+    };
+  };
+
+  /* The sites' cluster group; ``progress`` is markercluster's chunkProgress. */
+  Atlas.prototype.siteCluster = function (progress) {
+    var self = this;
     var selectZoom = this.config.selectZoom;
     var cluster = L.markerClusterGroup({
       chunkedLoading: true,
+      chunkProgress: progress,
       showCoverageOnHover: false,
       // No split/merge animation: clusters are settled as soon as a zoom ends, so a click
       // right after zooming reaches the cluster that is drawn (and fans it out).
@@ -700,103 +899,7 @@
         layer.zoomToBounds({ padding: [30, 30] });
       }
     });
-    var halos = L.layerGroup();
-    var markers = [];
-    var shownIdx = [];
-    for (var i = 0; i < n; i++) {
-      if (!mask[i]) continue;
-      shownIdx.push(i);
-      markers.push(this.siteMarker(sites, i, "site", states[i] || null, bySite[i] || null));
-    }
-    cluster.addLayers(markers);
-    group.addLayer(cluster);
-
-    // Halos say how much ground a point stands for. Thousands of them would swamp the
-    // map, so beyond haloLimit they appear only when zoomed in.
-    for (var h = 0; h < shownIdx.length; h++) {
-      var halo = this.halo(sites, shownIdx[h]);
-      if (halo) halos.addLayer(halo);
-    }
-    // A sub-site (KK Park II within KK Park) is tied to its parent by a thin dashed line.
-    var parents = sites.parent || [];
-    for (var q = 0; q < shownIdx.length; q++) {
-      var p = parents[shownIdx[q]];
-      if (p == null || p < 0 || !mask[p]) continue;
-      var child = shownIdx[q];
-      if (sites.lat[p] === sites.lat[child] && sites.lon[p] === sites.lon[child]) continue;
-      halos.addLayer(L.polyline([[sites.lat[child], sites.lon[child]], [sites.lat[p], sites.lon[p]]], {
-        color: "#333333", weight: 1.5, dashArray: "4 4", interactive: false,
-        renderer: this.haloRenderer || (this.haloRenderer = this.makeHaloRenderer()),
-      }));
-    }
-    var syncHalos = function () {
-      var want = shownIdx.length <= self.config.haloLimit || self.map.getZoom() >= self.config.haloMinZoom;
-      if (want && !group.hasLayer(halos)) group.addLayer(halos);
-      if (!want && group.hasLayer(halos)) group.removeLayer(halos);
-    };
-    syncHalos();
-    this.map.on("zoomend", syncHalos);
-    group.on("remove", function () {
-      self.map.off("zoomend", syncHalos);
-    });
-
-    // An analyst's uploaded sites: a layer of their own, drawn with a heavy outline.
-    var uploaded = spec.upload || null;
-    var uploadCount = 0;
-    if (uploaded && uploaded.id && uploaded.id.length) {
-      var uploadGroup = L.markerClusterGroup({ maxClusterRadius: 30, showCoverageOnHover: false });
-      var uploadMarkers = [];
-      for (var u = 0; u < uploaded.id.length; u++) {
-        uploadMarkers.push(this.siteMarker(uploaded, u, "upload"));
-      }
-      uploadGroup.addLayers(uploadMarkers);
-      group.addLayer(uploadGroup);
-      uploadCount = uploadMarkers.length;
-    }
-
-    // What the camera frames: every shown site and uploaded site.
-    this.shownBounds = this.boundsOf(sites, shownIdx, uploaded);
-
-    // The selected site's ring. A map click draws it at once in the browser, and the app
-    // then leaves the layer spec unchanged, so the layer is not redrawn and the popup
-    // the click opened stays open. A selection made elsewhere (table, link) comes in the
-    // spec with a new version number; an empty position clears the ring.
-    if (spec.sel && spec.sel[0] !== this.selVersion) {
-      this.selVersion = spec.sel[0];
-      this.select(spec.sel[1].length === 2 ? spec.sel[1] : null);
-    }
-    group.on("click", function (ev) {
-      if (ev.layer && ev.layer.getLatLng && ev.layer.atlasSite) {
-        var ll = ev.layer.getLatLng();
-        self.select([ll.lat, ll.lng]);
-      }
-    });
-
-    // The camera. A command from the app (first view, a link's view, a site chosen in
-    // the table) carries a version and runs once, even when it repeats the last one.
-    // Otherwise, when the shown sites change, the map re-frames them, unless the analyst
-    // has panned or zoomed since the last framing (then "Zoom to results" does it).
-    var key = spec.sites + "|" + uploadCount;
-    var cam = spec.camera || null;
-    if (cam && cam.v !== this.cameraVersion) {
-      this.cameraVersion = cam.v;
-      this.runCamera(cam);
-    } else if (this.shownKey !== undefined && key !== this.shownKey && !this.userMoved) {
-      this.runCamera({ kind: "fit" });
-    }
-    this.shownKey = key;
-
-    this.renders += 1;
-    this.stats = {
-      sites: shownIdx.length,
-      events: eventCount,
-      uploaded: uploadCount,
-      renders: this.renders,
-      ready: true,
-      renderedAt: Date.now(),
-    };
-    document.documentElement.setAttribute("data-atlas-sites", String(shownIdx.length));
-    document.documentElement.setAttribute("data-atlas-renders", String(this.renders));
+    return cluster;
   };
 
   /* [[south, west], [north, east]] around the shown rows and uploaded sites, or null. */
@@ -1074,7 +1177,9 @@
     opts = opts || {};
     var self = this;
     var node = this.map.getContainer();
-    return this.loadCaptureScript().then(function () {
+    return this.whenLoaded().then(function () {
+      return self.loadCaptureScript();
+    }).then(function () {
       var box = node.getBoundingClientRect();
       var counted = { markers: 0, clusters: 0 };
       var inside = function (el) {
