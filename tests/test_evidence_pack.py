@@ -227,6 +227,15 @@ def test_pack_holds_every_file_and_its_hashes_match(atlas, prepared):
     assert any(n.country == "Myanmar" and n.words == "at least 120,000" for n in numbers)
 
 
+def test_a_joint_figure_is_not_given_to_one_country(atlas, prepared):
+    content = pack_input(atlas, prepared, View(countries=("TH",), as_of="2026-03-31"))
+    numbers = evidence.key_numbers(content.figures, atlas.sources)
+    joint = [n for n in numbers if n.words == "at least tens of thousands"]
+    assert joint, [n.words for n in numbers]
+    assert all(n.country.endswith("together (one joint figure)") for n in joint)
+    assert all("Thailand" in n.country and "Laos" in n.country for n in joint)
+
+
 def test_pack_tables_match_the_view_and_every_source_resolves(atlas, prepared):
     content = pack_input(atlas, prepared, View(countries=("MM",), as_of="2025-06-30"))
     files = unzip(evidence.build_pack(content).zip)

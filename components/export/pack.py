@@ -353,9 +353,16 @@ def key_numbers(figures: pd.DataFrame, sources: pd.DataFrame, per_country: int =
                 else sid
             )
             disputed = ", ".join(fig.disputes(r))
+            # A joint figure is one figure for several countries, never one country's.
+            joint = [c.strip() for c in fig.cell(r, "joint_countries").split(";") if c.strip()]
+            where = (
+                ", ".join(country_name(c) for c in joint) + " together (one joint figure)"
+                if joint
+                else country_name(code)
+            )
             out.append(
                 KeyNumber(
-                    country=country_name(code),
+                    country=where,
                     words=fig.cell(r, "value_text"),
                     what="People in scam operations (national), "
                     + QUALIFIER_LABELS.get(fig.cell(r, "qualifier"), fig.cell(r, "qualifier")),
