@@ -212,6 +212,14 @@ def with_status(sites: pd.DataFrame, status: StatusAt, mask: np.ndarray) -> pd.D
     )
 
 
+def pack_sites(sites: pd.DataFrame, include_upload: bool) -> pd.DataFrame:
+    """The rows of ``sites`` a pack (and its citation) holds: the analyst's uploaded
+    sites (``origin`` = "your upload") only when ``include_upload``."""
+    if "origin" in sites.columns and not include_upload:
+        return sites[sites["origin"] != UPLOAD_ORIGIN]
+    return sites
+
+
 def people_figures(shown: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     """The rows the People held panel lists for the shown sites' countries."""
     return fig.people_rows(figures, fig.shown_countries(shown))
@@ -419,9 +427,7 @@ def build_pack(content: PackInput) -> Pack:
     source ids that ``sources`` lacks are listed in ``missing_sources`` (and in the
     manifest), never invented."""
     record = content.record
-    sites = content.sites
-    if "origin" in sites.columns and not content.include_upload:
-        sites = sites[sites["origin"] != UPLOAD_ORIGIN]
+    sites = pack_sites(content.sites, content.include_upload)
     content = replace(content, sites=sites)
     site_table = tables.export_table(sites, content.sources)
     cited = cited_source_ids(

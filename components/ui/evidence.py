@@ -59,19 +59,25 @@ def _page_url() -> str:
 
 
 def record_of(
-    frames: ViewFrames, atlas: Atlas, now: datetime, map_view: str = ""
+    frames: ViewFrames,
+    atlas: Atlas,
+    now: datetime,
+    map_view: str = "",
+    include_upload: bool = False,
 ) -> evidence.ViewRecord:
     """The provenance of the view at ``now`` (UTC); ``map_view``: the map's own
-    ``zoom/lat/lon`` when the browser sent it (the address's copy can lag behind)."""
+    ``zoom/lat/lon`` when the browser sent it (the address's copy can lag behind). The
+    citation counts the analyst's uploaded sites only when ``include_upload``."""
     view = frames.view
     chosen = view.site or ""
     label = site_label(chosen, atlas.locations) if chosen else ""
     lines = provenance.filter_lines(view, frames.as_of, label)
     map_param = map_view or str(st.query_params.get("map") or "")
     link = provenance.permalink(_page_url(), view, frames.as_of, map_param)
-    countries = fig.shown_countries(frames.sites)
+    cited = evidence.pack_sites(frames.sites, include_upload)
+    countries = fig.shown_countries(cited)
     cite = provenance.citation(
-        sites=len(frames.sites),
+        sites=len(cited),
         countries=countries,
         as_of=frames.as_of,
         version=frames.version,
@@ -96,7 +102,9 @@ def _build(frames: ViewFrames, atlas: Atlas, value: dict, include_upload: bool) 
         problem = f"The map image could not be made: {exc}."
     figure_rows, contradictions = evidence.panel_figures(frames.sites, atlas)
     content = evidence.PackInput(
-        record=record_of(frames, atlas, datetime.now(UTC), capture.view if capture else ""),
+        record=record_of(
+            frames, atlas, datetime.now(UTC), capture.view if capture else "", include_upload
+        ),
         sites=frames.sites,
         events=frames.events,
         figures=figure_rows,

@@ -216,6 +216,9 @@ def test_an_upload_stays_out_of_the_pack_unless_ticked(app_url, page, shot, tmp_
         assert b"My private lead" not in data, name
     manifest = json.loads(files["manifest.json"])
     assert manifest["includes_upload"] is False
+    # The citation counts the sites in the pack, not the analyst's upload.
+    cited = re.search(r"view of ([\d,]+) sites?", files["CITATION.txt"].decode())
+    assert cited and int(cited.group(1).replace(",", "")) == manifest["counts"]["sites"]
     assert manifest["map"]["markers"] == on_page["markers"]  # its marker is not drawn
 
     page.get_by_text("Include my uploaded sites in the pack").click()
