@@ -101,7 +101,9 @@ def shown_countries(shown: pd.DataFrame) -> tuple[str, ...]:
     """The countries of the sites actually shown (every filter applied), sorted."""
     if shown is None or shown.empty or "country" not in shown.columns:
         return ()
-    return tuple(sorted({c for c in shown["country"].fillna("").astype(str) if c}))
+    # unique() first: iterating 100,000 Arrow strings one by one cost 0.25 s a rerun.
+    codes = shown["country"].dropna().astype(str).unique()
+    return tuple(sorted(c for c in codes if c))
 
 
 def metric_base(metric: str) -> str:
