@@ -67,6 +67,10 @@ CLUSTER_RADIUS = 34
 # Beyond this many shown sites, uncertainty halos appear only from HALO_MIN_ZOOM on.
 HALO_LIMIT = 1_000
 HALO_MIN_ZOOM = 8
+# From this many shown sites on, the map keeps no marker per site: the sites go into a
+# supercluster index and only the clusters and sites in view are markers (redrawn when
+# the map stops moving). Below it, every site is a marker in leaflet.markercluster.
+VIEWPORT_FROM = 5_000
 PRECISION_STYLE = {
     "compound": {"radius": 7, "fillOpacity": 1.0},
     "town": {"radius": 7, "fillOpacity": 0.85},
@@ -78,6 +82,7 @@ PRECISION_STYLE = {
 JS_ASSETS = [
     ("leaflet", "dist/leaflet.js"),
     ("leaflet.markercluster", "dist/leaflet.markercluster.js"),
+    ("supercluster", "dist/supercluster.min.js"),
     ("topojson-client", "dist/topojson-client.min.js"),
 ]
 CSS_ASSETS = [
@@ -338,6 +343,7 @@ def map_config(
         "haloMetres": HALO_METRES,
         "haloLimit": HALO_LIMIT,
         "haloMinZoom": HALO_MIN_ZOOM,
+        "viewportFrom": VIEWPORT_FROM,
         "selectZoom": SELECT_ZOOM,
         "clusterRadius": CLUSTER_RADIUS,
         "statusOrder": [s for s in STATUS_LABELS if s != "reported"],

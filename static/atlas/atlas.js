@@ -452,9 +452,7 @@
      the number of sites in the middle, and, beside it where it cannot cover the number,
      the number of events at those sites. Its accessible name says what it holds. */
   Atlas.prototype.clusterIcon = function (cluster) {
-    var c = this.config;
     var kids = cluster.getAllChildMarkers();
-    var count = kids.length;
     var byZone = {};
     var events = 0;
     for (var k = 0; k < kids.length; k++) {
@@ -462,8 +460,26 @@
       byZone[z] = (byZone[z] || 0) + 1;
       events += kids[k].atlasEvents || 0;
     }
-    var zones = Object.keys(byZone).sort(function (a, b) { return byZone[b] - byZone[a]; });
-    var size = count < 10 ? 34 : count < 100 ? 40 : 46;
+    var names = [];
+    for (var n = 0; n < kids.length && n < 5; n++) names.push(kids[n].atlasName || "");
+    var drawn = this.clusterDrawing(kids.length, byZone, events, names);
+    cluster.once("add", function () {
+      var node = cluster.getElement && cluster.getElement();
+      if (node) {
+        node.setAttribute("aria-label", drawn.label);
+        node.setAttribute("role", "button");
+      }
+    });
+    return drawn.icon;
+  };
+
+  /* A cluster's icon and accessible name from what it holds: ``count`` sites,
+     ``byZone`` {zone type: sites}, ``events`` at them, and up to five of their names. */
+  Atlas.prototype.clusterDrawing = function (count, byZone, events, names) {
+    var c = this.config;
+    var zones = Object.keys(byZone).filter(function (z) { return byZone[z] > 0; })
+      .sort(function (a, b) { return byZone[b] - byZone[a]; });
+    var size = count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 46 : 54;
     var r = size / 2 - 4;
     var circumference = 2 * Math.PI * r;
     var arcs = [];
@@ -478,25 +494,18 @@
     var svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + size + '" height="' + size + '" aria-hidden="true">' +
       '<circle cx="' + size / 2 + '" cy="' + size / 2 + '" r="' + (r + 4.5).toFixed(2) + '" fill="#ffffff" stroke="#222222" stroke-width="1"/>' +
       arcs.join("") + "</svg>";
-    var html = svg + '<span class="atlas-cluster-count">' + String(count | 0) + "</span>";
+    // Counts above 9,999 are shortened ("12k") so they fit the ring; the name says all.
+    var shown = count < 10000 ? String(count | 0) : Math.round(count / 1000) + "k";
+    var html = svg + '<span class="atlas-cluster-count">' + shown + "</span>";
     if (events) html += '<span class="atlas-badge atlas-cluster-badge" aria-hidden="true" data-count="' + (events > 99 ? "99+" : String(events | 0)) + '"></span>';
     var icon = L.divIcon({ html: html, className: "atlas-cluster", iconSize: new L.Point(size, size) });
     var kinds = zones.map(function (zone) {
       var name = (c.zoneLabels[zone] || zone || "site").split(" (")[0].toLowerCase();
       return byZone[zone] + " " + name;
     });
-    var names = [];
-    for (var n = 0; n < kids.length && n < 5; n++) names.push(kids[n].atlasName || "");
     var label = count + " sites here (" + kinds.join(", ") + (events ? "; " + events + " events" : "") + "): " +
-      names.join("; ") + (count > 5 ? "; …" : "") + ". Press Enter to show them.";
-    cluster.once("add", function () {
-      var node = cluster.getElement && cluster.getElement();
-      if (node) {
-        node.setAttribute("aria-label", label);
-        node.setAttribute("role", "button");
-      }
-    });
-    return icon;
+      names.join("; ") + (count > names.length ? "; …" : "") + ". Press Enter to show them.";
+    return { icon: icon, label: label };
   };
 
   Atlas.prototype.halo = function (rows, i) {
@@ -743,6 +752,7 @@
     var group = this.layer;
     if (this.unbindHalos) this.unbindHalos();
     this.unbindHalos = null;
+    this.vp = null;
     group.clearLayers();
     var settle;
     this.loaded = new Promise(function (resolve) { settle = resolve; });
@@ -770,8 +780,10 @@
       (bySite[events.site[e]] = bySite[events.site[e]] || []).push(e);
       eventCount++;
     }
+    // Many sites: no marker per site, only for what is in view (see drawViewport).
+    var viewport = !!window.Supercluster && shownIdx.length >= (this.config.viewportFrom || Infinity);
     var markers = [];
-    for (var m = 0; m < shownIdx.length; m++) {
+    for (var m = 0; !viewport && m < shownIdx.length; m++) {
       var i = shownIdx[m];
       markers.push(this.siteMarker(sites, i, "site", states[i] || null, bySite[i] || null));
     }
@@ -811,13 +823,17 @@
       document.documentElement.setAttribute("data-atlas-renders", String(self.renders));
     };
 
-    var cluster = this.siteCluster(function (done, total) {
-      // Called at the end of each chunk, before markercluster puts the last one on the
-      // map: finish once this turn of the event loop is over.
-      if (done === total) Promise.resolve().then(finish);
-    });
-    group.addLayer(cluster);
-    cluster.addLayers(markers);
+    if (viewport) {
+      this.drawViewport(sites, shownIdx, states, bySite, mask);
+    } else {
+      var cluster = this.siteCluster(function (done, total) {
+        // Called at the end of each chunk, before markercluster puts the last one on the
+        // map: finish once this turn of the event loop is over.
+        if (done === total) Promise.resolve().then(finish);
+      });
+      group.addLayer(cluster);
+      cluster.addLayers(markers);
+    }
 
     if (uploadMarkers.length) {
       var uploadGroup = L.markerClusterGroup({ maxClusterRadius: 30, showCoverageOnHover: false });
@@ -825,6 +841,11 @@
       uploadGroup.addLayers(uploadMarkers);
     }
 
+    if (viewport) {
+      // The index is built: the markers in view are on the map now.
+      Promise.resolve().then(finish);
+      return;
+    }
     // Halos say how much ground a point stands for. Thousands of them would swamp the
     // map, so beyond haloLimit they appear only when zoomed in.
     var halos = L.layerGroup();
@@ -854,6 +875,219 @@
     this.unbindHalos = function () {
       self.map.off("zoomend", syncHalos);
     };
+  };
+
+  /* Many shown sites (config.viewportFrom and more): one supercluster index of the shown
+     sites, built in one pass, and Leaflet markers only for the clusters and sites in and
+     around the view, redrawn when the map stops moving. A marker that stays in view is
+     kept (its open popup and keyboard focus with it). Sites drawn alone look and behave
+     as in the marker mode (same icon, tooltip, popup, keys, halo); a cluster zooms to
+     where it splits, or fans out when its sites share one point. */
+  Atlas.prototype.drawViewport = function (sites, idx, states, bySite, mask) {
+    var self = this;
+    var zoneOf = {};
+    var zoneList = [];
+    var points = new Array(idx.length);
+    var lat = sites.lat;
+    var lon = sites.lon;
+    for (var k = 0; k < idx.length; k++) {
+      var i = idx[k];
+      var zone = sites.zone[i];
+      var zi = zoneOf[zone];
+      if (zi === undefined) {
+        zi = zoneOf[zone] = zoneList.length;
+        zoneList.push(zone);
+      }
+      points[k] = { type: "Feature", properties: { i: i, z: zi, e: bySite[i] ? bySite[i].length : 0 }, geometry: { type: "Point", coordinates: [lon[i], lat[i]] } };
+    }
+    // Each cluster's sums: events (e) and sites per zone type (z0, z1, ...). Every mapped
+    // object has the same keys, numbers only, so supercluster's shallow copies of a
+    // cluster's sums stay apart and the sums run on one object shape.
+    var keys = zoneList.map(function (_, j) { return "z" + j; });
+    var zero = { e: 0 };
+    keys.forEach(function (key) { zero[key] = 0; });
+    var nz = keys.length;
+    var index = new window.Supercluster({
+      // supercluster measures its radius in 1/512ths of a tile; Leaflet's tiles are 256 px.
+      radius: (this.config.clusterRadius || 34) * 2,
+      extent: 512,
+      minPoints: 2,
+      // At the map's last zoom every site stands alone (sites at one point fan out).
+      maxZoom: this.map.getMaxZoom() - 1,
+      map: function (p) {
+        var out = Object.assign({}, zero);
+        out.e = p.e;
+        out[keys[p.z]] = 1;
+        return out;
+      },
+      reduce: function (acc, p) {
+        acc.e += p.e;
+        for (var j = 0; j < nz; j++) acc[keys[j]] += p[keys[j]];
+      },
+    });
+    index.load(points);
+    // Sites pass their clicks up to the app (a click opens the dossier); clusters sit in
+    // a plain layer group, so a click on one only zooms or fans out.
+    var layer = L.featureGroup();
+    var clusters = L.layerGroup();
+    var halos = L.layerGroup();
+    this.layer.addLayer(halos);
+    this.layer.addLayer(clusters);
+    this.layer.addLayer(layer);
+    this.vp = {
+      index: index, sites: sites, states: states, bySite: bySite, mask: mask, zones: zoneList,
+      layer: layer, clusters: clusters, halos: halos, markers: {}, fan: null,
+    };
+    var redraw = function () { self.drawView(); };
+    this.map.on("moveend", redraw);
+    this.unbindHalos = function () {
+      self.map.off("moveend", redraw);
+    };
+    this.drawView();
+  };
+
+  /* The clusters and sites in and around the view, as markers (see drawViewport). */
+  Atlas.prototype.drawView = function () {
+    var vp = this.vp;
+    if (!vp) return;
+    var map = this.map;
+    var zoom = Math.round(map.getZoom());
+    var b = map.getBounds().pad(0.25);
+    var box = [
+      Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
+      Math.min(180, b.getEast()), Math.min(85, b.getNorth()),
+    ];
+    if (vp.fan && vp.fan.zoom !== zoom) this.closeFan();
+    var items = vp.index.getClusters(box, zoom);
+    var next = {};
+    var add = [];
+    var alone = [];
+    for (var k = 0; k < items.length; k++) {
+      var f = items[k];
+      var p = f.properties;
+      var key = p.cluster ? "c" + p.cluster_id : "s" + p.i;
+      if (vp.fan && key === vp.fan.key) continue;
+      var marker = vp.markers[key];
+      if (!marker) {
+        marker = p.cluster ? this.viewCluster(f) : this.siteMarker(vp.sites, p.i, "site", vp.states[p.i] || null, vp.bySite[p.i] || null);
+        add.push(marker);
+      }
+      if (!p.cluster) alone.push(p.i);
+      next[key] = marker;
+    }
+    for (var old in vp.markers) {
+      if (!next[old]) (old.charAt(0) === "c" ? vp.clusters : vp.layer).removeLayer(vp.markers[old]);
+    }
+    for (var a = 0; a < add.length; a++) (add[a].atlasClusterId !== undefined ? vp.clusters : vp.layer).addLayer(add[a]);
+    vp.markers = next;
+    this.viewHalos(alone, zoom);
+  };
+
+  /* Halos (and sub-site lines) of the sites drawn alone, from haloMinZoom on. */
+  Atlas.prototype.viewHalos = function (alone, zoom) {
+    var vp = this.vp;
+    var sites = vp.sites;
+    vp.halos.clearLayers();
+    if (zoom < this.config.haloMinZoom) return;
+    var parents = sites.parent || [];
+    for (var k = 0; k < alone.length; k++) {
+      var i = alone[k];
+      var halo = this.halo(sites, i);
+      if (halo) vp.halos.addLayer(halo);
+      var p = parents[i];
+      if (p == null || p < 0 || !vp.mask[p]) continue;
+      if (sites.lat[p] === sites.lat[i] && sites.lon[p] === sites.lon[i]) continue;
+      vp.halos.addLayer(L.polyline([[sites.lat[i], sites.lon[i]], [sites.lat[p], sites.lon[p]]], {
+        color: "#333333", weight: 1.5, dashArray: "4 4", interactive: false,
+        renderer: this.haloRenderer || (this.haloRenderer = this.makeHaloRenderer()),
+      }));
+    }
+  };
+
+  /* One supercluster cluster as a marker: the same icon and name as markercluster's. */
+  Atlas.prototype.viewCluster = function (feature) {
+    var self = this;
+    var vp = this.vp;
+    var p = feature.properties;
+    var byZone = {};
+    for (var j = 0; j < vp.zones.length; j++) if (p["z" + j]) byZone[vp.zones[j]] = p["z" + j];
+    var names = vp.index.getLeaves(p.cluster_id, 5).map(function (leaf) {
+      return vp.sites.name[leaf.properties.i];
+    });
+    var drawn = this.clusterDrawing(p.point_count, byZone, p.e || 0, names);
+    var c = feature.geometry.coordinates;
+    var marker = L.marker([c[1], c[0]], { icon: drawn.icon, keyboard: true });
+    marker.atlasClusterId = p.cluster_id;
+    marker.on("add", function () {
+      var node = marker.getElement();
+      if (!node) return;
+      node.setAttribute("aria-label", drawn.label);
+      node.setAttribute("role", "button");
+    });
+    var open = function (ev) {
+      var key = ev.originalEvent && ev.originalEvent.key;
+      if (ev.type === "keypress" && key !== "Enter" && key !== " ") return;
+      if (ev.originalEvent && ev.originalEvent.preventDefault && ev.type === "keypress") ev.originalEvent.preventDefault();
+      self.openCluster(marker, ev.type === "keypress");
+    };
+    marker.on("click keypress", open);
+    return marker;
+  };
+
+  /* A cluster clicked (or Enter on it): zoom to where it splits, or, when its sites
+     share one point (or the map cannot zoom further), fan them out around it. */
+  Atlas.prototype.openCluster = function (marker, byKey) {
+    var vp = this.vp;
+    var map = this.map;
+    var id = marker.atlasClusterId;
+    var to = vp.index.getClusterExpansionZoom(id);
+    if (to <= map.getMaxZoom() - 1 && to > map.getZoom()) {
+      map.setView(marker.getLatLng(), to);
+      return;
+    }
+    this.fanOut(marker, byKey);
+  };
+
+  /* Sites that share one point, fanned out on a circle around it with thin legs (at
+     most 60; the cluster's name says how many there are). Closed by a zoom. */
+  Atlas.prototype.fanOut = function (marker, byKey) {
+    var vp = this.vp;
+    var map = this.map;
+    this.closeFan();
+    var leaves = vp.index.getLeaves(marker.atlasClusterId, 60);
+    var centre = map.latLngToLayerPoint(marker.getLatLng());
+    var n = leaves.length;
+    var radius = Math.max(36, (n * 30) / (2 * Math.PI));
+    var fan = L.featureGroup();
+    var first = null;
+    for (var k = 0; k < n; k++) {
+      var i = leaves[k].properties.i;
+      var angle = (2 * Math.PI * k) / n - Math.PI / 2;
+      var at = map.layerPointToLatLng(centre.add(L.point(Math.cos(angle) * radius, Math.sin(angle) * radius)));
+      fan.addLayer(L.polyline([marker.getLatLng(), at], { color: "#333333", weight: 1.5, opacity: 0.6, interactive: false }));
+      var site = this.siteMarker(vp.sites, i, "site", vp.states[i] || null, vp.bySite[i] || null);
+      site.setLatLng(at);
+      fan.addLayer(site);
+      if (!first) first = site;
+    }
+    var key = "c" + marker.atlasClusterId;
+    vp.clusters.removeLayer(marker);
+    delete vp.markers[key];
+    vp.layer.addLayer(fan);
+    vp.fan = { key: key, zoom: Math.round(map.getZoom()), group: fan };
+    if (byKey && first) {
+      setTimeout(function () {
+        var node = first.getElement();
+        if (node) node.focus();
+      }, 0);
+    }
+  };
+
+  Atlas.prototype.closeFan = function () {
+    var vp = this.vp;
+    if (!vp || !vp.fan) return;
+    vp.layer.removeLayer(vp.fan.group);
+    vp.fan = null;
   };
 
   /* The sites' cluster group; ``progress`` is markercluster's chunkProgress. */
