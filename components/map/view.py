@@ -67,9 +67,10 @@ CLUSTER_RADIUS = 34
 # Beyond this many shown sites, uncertainty halos appear only from HALO_MIN_ZOOM on.
 HALO_LIMIT = 1_000
 HALO_MIN_ZOOM = 8
-# From this many shown sites on, the map keeps no marker per site: the sites go into a
-# supercluster index and only the clusters and sites in view are markers (redrawn when
-# the map stops moving). Below it, every site is a marker in leaflet.markercluster.
+# From this many shown sites on, the map keeps no marker per site: each time it stops
+# moving, the shown sites around the view are binned into clusters (static/atlas/atlas.js,
+# drawViewport) and only those clusters and the sites alone are markers. Below it, every
+# site is a marker in leaflet.markercluster.
 VIEWPORT_FROM = 5_000
 PRECISION_STYLE = {
     "compound": {"radius": 7, "fillOpacity": 1.0},
@@ -82,7 +83,6 @@ PRECISION_STYLE = {
 JS_ASSETS = [
     ("leaflet", "dist/leaflet.js"),
     ("leaflet.markercluster", "dist/leaflet.markercluster.js"),
-    ("supercluster", "dist/supercluster.min.js"),
     ("topojson-client", "dist/topojson-client.min.js"),
 ]
 CSS_ASSETS = [

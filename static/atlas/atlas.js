@@ -781,7 +781,7 @@
       eventCount++;
     }
     // Many sites: no marker per site, only for what is in view (see drawViewport).
-    var viewport = !!window.Supercluster && shownIdx.length >= (this.config.viewportFrom || Infinity);
+    var viewport = shownIdx.length >= (this.config.viewportFrom || Infinity);
     var markers = [];
     for (var m = 0; !viewport && m < shownIdx.length; m++) {
       var i = shownIdx[m];
@@ -842,7 +842,7 @@
     }
 
     if (viewport) {
-      // The index is built: the markers in view are on the map now.
+      // The markers in view are on the map now.
       Promise.resolve().then(finish);
       return;
     }
@@ -877,55 +877,50 @@
     };
   };
 
-  /* Many shown sites (config.viewportFrom and more): one supercluster index of the shown
-     sites, built in one pass, and Leaflet markers only for the clusters and sites in and
-     around the view, redrawn when the map stops moving. A marker that stays in view is
-     kept (its open popup and keyboard focus with it). Sites drawn alone look and behave
-     as in the marker mode (same icon, tooltip, popup, keys, halo); a cluster zooms to
-     where it splits, or fans out when its sites share one point. */
+  /* Web Mercator position of every payload site, as fractions of the world (the pixel
+     at zoom z is 256 * 2^z times it, as Leaflet's EPSG:3857), and each site's zone type
+     as a small integer: computed once per payload, in typed arrays. */
+  Atlas.prototype.projected = function (sites) {
+    if (this.proj && this.proj.sites === sites) return this.proj;
+    var n = sites.id.length;
+    var mx = new Float64Array(n);
+    var my = new Float64Array(n);
+    var zone = new Uint8Array(n);
+    var zones = [];
+    var zoneOf = {};
+    var limit = 85.0511287798;
+    for (var i = 0; i < n; i++) {
+      var lat = Math.max(-limit, Math.min(limit, sites.lat[i]));
+      var s = Math.sin((lat * Math.PI) / 180);
+      mx[i] = (sites.lon[i] + 180) / 360;
+      my[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      var z = sites.zone[i];
+      var zi = zoneOf[z];
+      if (zi === undefined) {
+        zi = zoneOf[z] = zones.length;
+        zones.push(z);
+      }
+      zone[i] = zi;
+    }
+    this.proj = { sites: sites, mx: mx, my: my, zone: zone, zones: zones };
+    return this.proj;
+  };
+
+  /* Many shown sites (config.viewportFrom and more): no Leaflet object per site. Each
+     time the map stops moving, the shown sites in and around the view are binned into
+     a grid of cells as wide as the cluster radius (one pass over typed arrays, about
+     10 ms per million sites), neighbouring cells whose centres are closer than the
+     radius are merged, largest first, and only those clusters and the sites that stand
+     alone become markers. A filter change is a new list of rows and one more pass:
+     nothing is indexed. Sites drawn alone look and behave as in the marker mode (same
+     icon, tooltip, popup, keys, halo); a cluster zooms to its sites, or fans them out
+     when they share one point. A marker that stays in view is kept, with its popup. */
   Atlas.prototype.drawViewport = function (sites, idx, states, bySite, mask) {
     var self = this;
-    var zoneOf = {};
-    var zoneList = [];
-    var points = new Array(idx.length);
-    var lat = sites.lat;
-    var lon = sites.lon;
-    for (var k = 0; k < idx.length; k++) {
-      var i = idx[k];
-      var zone = sites.zone[i];
-      var zi = zoneOf[zone];
-      if (zi === undefined) {
-        zi = zoneOf[zone] = zoneList.length;
-        zoneList.push(zone);
-      }
-      points[k] = { type: "Feature", properties: { i: i, z: zi, e: bySite[i] ? bySite[i].length : 0 }, geometry: { type: "Point", coordinates: [lon[i], lat[i]] } };
-    }
-    // Each cluster's sums: events (e) and sites per zone type (z0, z1, ...). Every mapped
-    // object has the same keys, numbers only, so supercluster's shallow copies of a
-    // cluster's sums stay apart and the sums run on one object shape.
-    var keys = zoneList.map(function (_, j) { return "z" + j; });
-    var zero = { e: 0 };
-    keys.forEach(function (key) { zero[key] = 0; });
-    var nz = keys.length;
-    var index = new window.Supercluster({
-      // supercluster measures its radius in 1/512ths of a tile; Leaflet's tiles are 256 px.
-      radius: (this.config.clusterRadius || 34) * 2,
-      extent: 512,
-      minPoints: 2,
-      // At the map's last zoom every site stands alone (sites at one point fan out).
-      maxZoom: this.map.getMaxZoom() - 1,
-      map: function (p) {
-        var out = Object.assign({}, zero);
-        out.e = p.e;
-        out[keys[p.z]] = 1;
-        return out;
-      },
-      reduce: function (acc, p) {
-        acc.e += p.e;
-        for (var j = 0; j < nz; j++) acc[keys[j]] += p[keys[j]];
-      },
-    });
-    index.load(points);
+    var proj = this.projected(sites);
+    var shown = Int32Array.from(idx);
+    var events = new Uint16Array(sites.id.length);
+    for (var key in bySite) events[key] = Math.min(65535, bySite[key].length);
     // Sites pass their clicks up to the app (a click opens the dossier); clusters sit in
     // a plain layer group, so a click on one only zooms or fans out.
     var layer = L.featureGroup();
@@ -935,8 +930,9 @@
     this.layer.addLayer(clusters);
     this.layer.addLayer(layer);
     this.vp = {
-      index: index, sites: sites, states: states, bySite: bySite, mask: mask, zones: zoneList,
-      layer: layer, clusters: clusters, halos: halos, markers: {}, fan: null,
+      proj: proj, shown: shown, events: events, sites: sites, states: states, bySite: bySite,
+      mask: mask, layer: layer, clusters: clusters, halos: halos, markers: {}, fan: null,
+      next: new Int32Array(sites.id.length),
     };
     var redraw = function () { self.drawView(); };
     this.map.on("moveend", redraw);
@@ -946,39 +942,161 @@
     this.drawView();
   };
 
+  /* Clusters of the shown sites in and around the view at the current zoom: a list of
+     {count, x, y (world pixels of the centre), first and last (site rows: ``vp.next``
+     links a cluster's rows from first to last), cell, zones (sites per zone type),
+     events, box [minX, minY, maxX, maxY]}. */
+  Atlas.prototype.binView = function () {
+    var vp = this.vp;
+    var map = this.map;
+    var proj = vp.proj;
+    var mx = proj.mx;
+    var my = proj.my;
+    var zone = proj.zone;
+    var nz = proj.zones.length;
+    var zoom = Math.round(map.getZoom());
+    var scale = 256 * Math.pow(2, zoom);
+    // One radius at every zoom: with thousands of sites, a small radius from selectZoom
+    // on (as in the marker mode) would pile icons on each other. What still clusters at
+    // the last zoom fans out on a click.
+    var radius = this.config.clusterRadius || 34;
+    var pb = map.getPixelBounds();
+    var padX = (pb.max.x - pb.min.x) * 0.25;
+    var padY = (pb.max.y - pb.min.y) * 0.25;
+    // Cells anchored on the world's pixel grid, so a pan keeps every cluster as it was.
+    var c0 = Math.floor((pb.min.x - padX) / radius);
+    var r0 = Math.floor((pb.min.y - padY) / radius);
+    var cols = Math.floor((pb.max.x + padX) / radius) - c0 + 1;
+    var rows = Math.floor((pb.max.y + padY) / radius) - r0 + 1;
+    var x0 = c0 * radius;
+    var y0 = r0 * radius;
+    var x1 = x0 + cols * radius;
+    var y1 = y0 + rows * radius;
+    var cells = cols * rows;
+    var cellOf = new Int32Array(cells).fill(-1);
+    var groups = [];
+    var next = vp.next;
+    var shown = vp.shown;
+    var ev = vp.events;
+    // One pass over the shown rows: each cell's sites, sums and extent.
+    for (var k = 0; k < shown.length; k++) {
+      var i = shown[k];
+      var x = mx[i] * scale;
+      var y = my[i] * scale;
+      if (x < x0 || x >= x1 || y < y0 || y >= y1) continue;
+      var c = ((y - y0) / radius | 0) * cols + ((x - x0) / radius | 0);
+      var g = cellOf[c] === -1 ? null : groups[cellOf[c]];
+      if (!g) {
+        cellOf[c] = groups.length;
+        g = { count: 0, x: 0, y: 0, first: -1, last: i, zones: new Uint32Array(nz), events: 0,
+          box: [x, y, x, y], cell: (r0 + ((c / cols) | 0)) + ":" + (c0 + (c % cols)) };
+        groups.push(g);
+      }
+      g.count += 1;
+      g.x += x;
+      g.y += y;
+      g.zones[zone[i]] += 1;
+      g.events += ev[i];
+      if (x < g.box[0]) g.box[0] = x;
+      if (y < g.box[1]) g.box[1] = y;
+      if (x > g.box[2]) g.box[2] = x;
+      if (y > g.box[3]) g.box[3] = y;
+      next[i] = g.first;
+      g.first = i;
+    }
+    for (var q = 0; q < groups.length; q++) {
+      groups[q].x /= groups[q].count;
+      groups[q].y /= groups[q].count;
+    }
+    return { zoom: zoom, scale: scale, groups: this.mergeGroups(groups, radius) };
+  };
+
+  /* Clusters closer than ``radius`` (pixels) merge, largest first, until none are (at
+     most four rounds): a cluster's icon never sits on a neighbour's. */
+  Atlas.prototype.mergeGroups = function (groups, radius) {
+    var next = this.vp.next;
+    var r2 = radius * radius;
+    for (var round = 0; round < 4; round++) {
+      groups.sort(function (a, b) { return b.count - a.count; });
+      var hash = new Map();
+      var keyOf = function (g) { return Math.floor(g.x / radius) * 1048576 + Math.floor(g.y / radius); };
+      for (var k = 0; k < groups.length; k++) {
+        var key = keyOf(groups[k]);
+        var list = hash.get(key);
+        if (list) list.push(groups[k]);
+        else hash.set(key, [groups[k]]);
+      }
+      var merged = 0;
+      for (var a = 0; a < groups.length; a++) {
+        var g = groups[a];
+        if (g.dead) continue;
+        var gx = Math.floor(g.x / radius);
+        var gy = Math.floor(g.y / radius);
+        for (var dx = -1; dx <= 1; dx++) {
+          for (var dy = -1; dy <= 1; dy++) {
+            var near = hash.get((gx + dx) * 1048576 + gy + dy);
+            if (!near) continue;
+            for (var n = 0; n < near.length; n++) {
+              var h = near[n];
+              if (h === g || h.dead) continue;
+              var ox = h.x - g.x;
+              var oy = h.y - g.y;
+              if (ox * ox + oy * oy > r2) continue;
+              // h joins g: sums, weighted centre, extent, and its rows after g's.
+              var total = g.count + h.count;
+              g.x = (g.x * g.count + h.x * h.count) / total;
+              g.y = (g.y * g.count + h.y * h.count) / total;
+              g.count = total;
+              g.events += h.events;
+              for (var z = 0; z < g.zones.length; z++) g.zones[z] += h.zones[z];
+              g.box = [Math.min(g.box[0], h.box[0]), Math.min(g.box[1], h.box[1]),
+                Math.max(g.box[2], h.box[2]), Math.max(g.box[3], h.box[3])];
+              next[g.last] = h.first;
+              g.last = h.last;
+              h.dead = true;
+              merged += 1;
+            }
+          }
+        }
+      }
+      groups = groups.filter(function (g) { return !g.dead; });
+      if (!merged) break;
+    }
+    return groups;
+  };
+
   /* The clusters and sites in and around the view, as markers (see drawViewport). */
   Atlas.prototype.drawView = function () {
     var vp = this.vp;
     if (!vp) return;
     var map = this.map;
-    var zoom = Math.round(map.getZoom());
-    var b = map.getBounds().pad(0.25);
-    var box = [
-      Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
-      Math.min(180, b.getEast()), Math.min(85, b.getNorth()),
-    ];
+    var view = this.binView();
+    var zoom = view.zoom;
     if (vp.fan && vp.fan.zoom !== zoom) this.closeFan();
-    var items = vp.index.getClusters(box, zoom);
     var next = {};
     var add = [];
     var alone = [];
-    for (var k = 0; k < items.length; k++) {
-      var f = items[k];
-      var p = f.properties;
-      var key = p.cluster ? "c" + p.cluster_id : "s" + p.i;
+    for (var k = 0; k < view.groups.length; k++) {
+      var g = view.groups[k];
+      var key = g.count === 1 ? "s" + g.first : "c" + zoom + ":" + g.cell + ":" + g.count;
       if (vp.fan && key === vp.fan.key) continue;
       var marker = vp.markers[key];
       if (!marker) {
-        marker = p.cluster ? this.viewCluster(f) : this.siteMarker(vp.sites, p.i, "site", vp.states[p.i] || null, vp.bySite[p.i] || null);
+        if (g.count === 1) {
+          marker = this.siteMarker(vp.sites, g.first, "site", vp.states[g.first] || null, vp.bySite[g.first] || null);
+        } else {
+          marker = this.viewCluster(g, map.unproject([g.x, g.y], zoom), view.scale);
+          marker.atlasKey = key;
+        }
         add.push(marker);
       }
-      if (!p.cluster) alone.push(p.i);
+      if (g.count === 1) alone.push(g.first);
       next[key] = marker;
     }
     for (var old in vp.markers) {
       if (!next[old]) (old.charAt(0) === "c" ? vp.clusters : vp.layer).removeLayer(vp.markers[old]);
     }
-    for (var a = 0; a < add.length; a++) (add[a].atlasClusterId !== undefined ? vp.clusters : vp.layer).addLayer(add[a]);
+    for (var a = 0; a < add.length; a++) (add[a].atlasKey ? vp.clusters : vp.layer).addLayer(add[a]);
     vp.markers = next;
     this.viewHalos(alone, zoom);
   };
@@ -1004,45 +1122,51 @@
     }
   };
 
-  /* One supercluster cluster as a marker: the same icon and name as markercluster's. */
-  Atlas.prototype.viewCluster = function (feature) {
+  /* One cluster of the view as a marker: the same icon and name as markercluster's. */
+  Atlas.prototype.viewCluster = function (g, latlng, scale) {
     var self = this;
     var vp = this.vp;
-    var p = feature.properties;
     var byZone = {};
-    for (var j = 0; j < vp.zones.length; j++) if (p["z" + j]) byZone[vp.zones[j]] = p["z" + j];
-    var names = vp.index.getLeaves(p.cluster_id, 5).map(function (leaf) {
-      return vp.sites.name[leaf.properties.i];
-    });
-    var drawn = this.clusterDrawing(p.point_count, byZone, p.e || 0, names);
-    var c = feature.geometry.coordinates;
-    var marker = L.marker([c[1], c[0]], { icon: drawn.icon, keyboard: true });
-    marker.atlasClusterId = p.cluster_id;
+    for (var j = 0; j < g.zones.length; j++) if (g.zones[j]) byZone[vp.proj.zones[j]] = g.zones[j];
+    var names = [];
+    var rows = [];
+    for (var i = g.first; i !== -1 && rows.length < 60; i = vp.next[i]) rows.push(i);
+    for (var n = 0; n < rows.length && n < 5; n++) names.push(vp.sites.name[rows[n]]);
+    var drawn = this.clusterDrawing(g.count, byZone, g.events, names);
+    var marker = L.marker(latlng, { icon: drawn.icon, keyboard: true });
+    var map = this.map;
+    // What the cluster covers, in degrees (from world pixels at this zoom).
+    marker.atlasBounds = L.latLngBounds(
+      map.unproject([g.box[0], g.box[3]], Math.log2(scale / 256)),
+      map.unproject([g.box[2], g.box[1]], Math.log2(scale / 256)),
+    );
+    // The first rows (up to 60): what a fan-out shows when the sites share one point.
+    marker.atlasRows = rows;
+    marker.atlasCount = g.count;
     marker.on("add", function () {
       var node = marker.getElement();
       if (!node) return;
       node.setAttribute("aria-label", drawn.label);
       node.setAttribute("role", "button");
     });
-    var open = function (ev) {
+    marker.on("click keypress", function (ev) {
       var key = ev.originalEvent && ev.originalEvent.key;
       if (ev.type === "keypress" && key !== "Enter" && key !== " ") return;
-      if (ev.originalEvent && ev.originalEvent.preventDefault && ev.type === "keypress") ev.originalEvent.preventDefault();
+      if (ev.type === "keypress" && ev.originalEvent.preventDefault) ev.originalEvent.preventDefault();
       self.openCluster(marker, ev.type === "keypress");
-    };
-    marker.on("click keypress", open);
+    });
     return marker;
   };
 
-  /* A cluster clicked (or Enter on it): zoom to where it splits, or, when its sites
-     share one point (or the map cannot zoom further), fan them out around it. */
+  /* A cluster clicked (or Enter on it): zoom to its sites, or, when they share one
+     point (or the map cannot zoom further in), fan them out around it. */
   Atlas.prototype.openCluster = function (marker, byKey) {
-    var vp = this.vp;
     var map = this.map;
-    var id = marker.atlasClusterId;
-    var to = vp.index.getClusterExpansionZoom(id);
-    if (to <= map.getMaxZoom() - 1 && to > map.getZoom()) {
-      map.setView(marker.getLatLng(), to);
+    var bounds = marker.atlasBounds;
+    var samePoint = bounds.getNorthEast().equals(bounds.getSouthWest(), 1e-6);
+    var to = Math.min(map.getMaxZoom(), map.getBoundsZoom(bounds, false, L.point(60, 60)));
+    if (!samePoint && to > map.getZoom()) {
+      map.fitBounds(bounds, { padding: [30, 30], maxZoom: map.getMaxZoom() });
       return;
     }
     this.fanOut(marker, byKey);
@@ -1054,14 +1178,14 @@
     var vp = this.vp;
     var map = this.map;
     this.closeFan();
-    var leaves = vp.index.getLeaves(marker.atlasClusterId, 60);
+    var rows = marker.atlasRows;
     var centre = map.latLngToLayerPoint(marker.getLatLng());
-    var n = leaves.length;
+    var n = rows.length;
     var radius = Math.max(36, (n * 30) / (2 * Math.PI));
     var fan = L.featureGroup();
     var first = null;
     for (var k = 0; k < n; k++) {
-      var i = leaves[k].properties.i;
+      var i = rows[k];
       var angle = (2 * Math.PI * k) / n - Math.PI / 2;
       var at = map.layerPointToLatLng(centre.add(L.point(Math.cos(angle) * radius, Math.sin(angle) * radius)));
       fan.addLayer(L.polyline([marker.getLatLng(), at], { color: "#333333", weight: 1.5, opacity: 0.6, interactive: false }));
@@ -1070,11 +1194,10 @@
       fan.addLayer(site);
       if (!first) first = site;
     }
-    var key = "c" + marker.atlasClusterId;
     vp.clusters.removeLayer(marker);
-    delete vp.markers[key];
+    delete vp.markers[marker.atlasKey];
     vp.layer.addLayer(fan);
-    vp.fan = { key: key, zoom: Math.round(map.getZoom()), group: fan };
+    vp.fan = { key: marker.atlasKey, zoom: Math.round(map.getZoom()), group: fan };
     if (byKey && first) {
       setTimeout(function () {
         var node = first.getElement();

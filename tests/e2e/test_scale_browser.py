@@ -1,8 +1,9 @@
 """100,000 synthetic sites in the real browser: correctness, not timing (issue 12).
 
 From ``VIEWPORT_FROM`` shown sites on, the map keeps no Leaflet marker per site: the
-shown sites go into one supercluster index and only what is in view is drawn. These
-tests check that every site is in that index, that the markers draw, that a filter
+shown sites around the view are binned into clusters each time the map stops moving,
+and only those clusters and the sites alone are markers. These tests check that every
+shown site is in a marker, that the markers draw, that a filter
 redraws the map in place with exactly the filtered sites, and that a site opens from
 the table and from a click on the map. How fast is measured by ``python -m benchmarks``.
 """
@@ -32,14 +33,17 @@ from tests.harness import map_frame, run_app, wait_for_app, wait_in_frame
 
 N = 100_000
 SLOW_MS = 240_000  # first load validates and publishes 100,000 rows on a busy 2-core box
+STEP_MS = 60_000  # one rerun and redraw on a busy box (these tests check results, not speed)
 
-# Sites in the index (clusters and lone sites at the widest zoom, summed), Leaflet
-# markers the map holds, and the site ids drawn as markers right now.
-INDEXED = """() => window.atlas.vp.index.getClusters([-180, -85, 180, 85], 0)
-  .reduce((n, f) => n + (f.properties.cluster ? f.properties.point_count : 1), 0)"""
+# Sites the map clusters (its shown rows), sites the markers held stand for (a cluster
+# its count, a lone site 1; framed on the shown sites, that is every one of them), and
+# the site ids drawn as markers right now.
+SHOWN_ROWS = "() => window.atlas.vp.shown.length"
+IN_MARKERS = """() => Object.values(window.atlas.vp.markers)
+  .reduce((n, m) => n + (m.atlasCount || 1), 0)"""
 MARKERS_HELD = "() => Object.keys(window.atlas.vp.markers).length"
 # Marks (data-pick) the marker of ``selector`` nearest the map's centre that is well
-# inside the map (clear of its controls); false when there is none.
+# inside the map (clear of its controls) and not covered; false when there is none.
 PICK = """(selector) => {
   const box = window.atlas.map.getContainer().getBoundingClientRect();
   const cx = (box.left + box.right) / 2, cy = (box.top + box.bottom) / 2;
@@ -49,7 +53,9 @@ PICK = """(selector) => {
     const r = n.getBoundingClientRect();
     if (r.width === 0 || r.left < box.left + 80 || r.right > box.right - 80 ||
         r.top < box.top + 90 || r.bottom > box.bottom - 60) continue;
-    const d = Math.hypot((r.left + r.right) / 2 - cx, (r.top + r.bottom) / 2 - cy);
+    const mx = (r.left + r.right) / 2, my = (r.top + r.bottom) / 2;
+    if (!n.contains(document.elementFromPoint(mx, my))) continue;  // covered by another
+    const d = Math.hypot(mx - cx, my - cy);
     if (d < dist) { dist = d; best = n; }
   }
   if (best) best.setAttribute('data-pick', '1');
@@ -88,25 +94,27 @@ def test_100k_sites_draw_and_a_filter_redraws_in_place(
 
     frame = open_big(page, url)
     frame.evaluate(PROBE)
-    expect(metric(page, "Sites shown")).to_have_text(f"{N:,}")
+    expect(metric(page, "Sites shown")).to_have_text(f"{N:,}", timeout=STEP_MS)
     assert atlas_attr(frame, "data-atlas-sites") == N
     # Every site is in the index, and the map holds markers only for what is in view.
-    assert frame.evaluate(INDEXED) == N
+    assert frame.evaluate(SHOWN_ROWS) == N
+    assert frame.evaluate(IN_MARKERS) == N
     held = frame.evaluate(MARKERS_HELD)
     assert 0 < held < 2_000, f"{held} markers held for {N:,} sites"
     drawn = frame.locator(".atlas-cluster, .atlas-site")
-    expect(drawn.first).to_be_visible()
+    expect(drawn.first).to_be_visible(timeout=STEP_MS)
     shot("01-all")
 
     # A filter redraws the map in the same iframe, with exactly the filtered sites.
     renders = atlas_attr(frame, "data-atlas-renders")
     choose(page, "Country", "Cambodia (KH)")
-    expect(metric(page, "Sites shown")).to_have_text(f"{len(in_kh):,}")
+    expect(metric(page, "Sites shown")).to_have_text(f"{len(in_kh):,}", timeout=STEP_MS)
     wait_for_sites(frame, len(in_kh))
     assert atlas_attr(frame, "data-atlas-renders") == renders + 1
     assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
-    assert frame.evaluate(INDEXED) == len(in_kh)
-    expect(frame.locator(".atlas-cluster").first).to_be_visible()
+    assert frame.evaluate(SHOWN_ROWS) == len(in_kh)
+    assert frame.evaluate(IN_MARKERS) == len(in_kh)
+    expect(frame.locator(".atlas-cluster").first).to_be_visible(timeout=STEP_MS)
     ids = set(frame.evaluate(DRAWN_IDS))
     outside = sorted(ids - set(in_kh["site_id"]))
     assert not outside, f"drawn outside Cambodia: {outside[:5]}"
@@ -128,8 +136,8 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
     chooser.click()
     page.keyboard.type("Bavet ·")  # the list holds only the options scrolled into view
     page.get_by_role("option", name=re.compile(r"^Bavet · ")).click()
-    expect(page.locator("h3", has_text="Bavet")).to_be_visible()
-    expect(frame.locator("path.atlas-selected")).to_have_count(1)
+    expect(page.locator("h3", has_text="Bavet")).to_be_visible(timeout=STEP_MS)
+    expect(frame.locator("path.atlas-selected")).to_have_count(1, timeout=STEP_MS)
     assert ring_at(frame) == pytest.approx([float(bavet["lat"]), float(bavet["lon"])], abs=1e-6)
     assert atlas_attr(frame, "data-atlas-renders") == renders, "a selection rebuilt the markers"
     shot("01-bavet-from-table")
@@ -148,13 +156,13 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
             zoom,
         )
     site = frame.locator(".atlas-site[data-pick]")
-    expect(site).to_be_visible()
+    expect(site).to_be_visible(timeout=STEP_MS)
     site_id = site.get_attribute("data-site")
     name = str(sites.set_index("site_id").loc[site_id, "name"])
     site.click()
-    expect(page.locator("h3", has_text=name)).to_be_visible()
-    expect(page).to_have_url(re.compile(rf"[?&]site={re.escape(site_id)}(&|$)"))
-    expect(frame.locator("path.atlas-selected")).to_have_count(1)
+    expect(page.locator("h3", has_text=name)).to_be_visible(timeout=STEP_MS)
+    expect(page).to_have_url(re.compile(rf"[?&]site={re.escape(site_id)}(&|$)"), timeout=STEP_MS)
+    expect(frame.locator("path.atlas-selected")).to_have_count(1, timeout=STEP_MS)
     assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
     assert not page_errors
     shot("02-site-from-map")
