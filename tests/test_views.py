@@ -606,3 +606,29 @@ def test_layer_spec_carries_the_camera_command_only_when_given():
     command = {"v": "site-2", "kind": "site", "at": [16.69, 98.51]}
     spec = map_view.layer_spec(np.array([True, False]), np.array([], dtype=bool), camera=command)
     assert spec["camera"] == command
+
+
+def test_payload_categories_are_dictionary_coded_and_decode_to_the_column(atlas):
+    payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
+    sites = payload["sites"]
+    source_column = {"country": "country", "zone": "zone_type"}
+    source_column |= {"precision": "precision", "confidence": "confidence"}
+    for name in map_view.CODED_COLUMNS:
+        coded = sites[name]
+        assert set(coded) == {"values", "codes"}
+        decoded = [coded["values"][c] for c in coded["codes"]]
+        assert decoded == atlas.locations[source_column[name]].fillna("").astype(str).tolist()
+        assert len(coded["values"]) == len(set(decoded)) < len(decoded)
+
+
+def test_dictionary_coded_keeps_hostile_text_and_blanks_as_values():
+    values = ["<b>x</b>", "", "<b>x</b>", "ÿ", ""]
+    coded = map_view.dictionary_coded(values)
+    assert coded == {"values": ["<b>x</b>", "", "ÿ"], "codes": [0, 1, 0, 2, 1]}
+
+
+def test_source_rows_keep_each_rows_order_and_leave_unknown_ids_out():
+    src_index = {"A": 0, "B": 1, "C": 2}
+    ids = pd.Series(["A;B", "", None, " C ;X;A", "X", "B"])
+    assert map_view.source_rows(ids, src_index) == [[0, 1], [], [], [2, 0], [], [1]]
+    assert map_view.source_rows(pd.Series([], dtype=object), src_index) == []

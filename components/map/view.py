@@ -24,6 +24,8 @@ from pathlib import Path
 import folium
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from branca.element import MacroElement
 from jinja2 import Template
 from streamlit_folium import st_folium
@@ -133,7 +135,44 @@ def asset_links() -> AssetLinks:
 
 
 def _text(series: pd.Series) -> list[str]:
+    if isinstance(series.dtype, pd.StringDtype):  # already strings: no copy by astype
+        return series.fillna("").tolist()
     return series.fillna("").astype(str).tolist()
+
+
+def source_rows(source_ids: pd.Series, src_index: dict[str, int]) -> list[list[int]]:
+    """Per row, the indexes (into the payload's sources) of its ``;``-separated source
+    ids, in the row's order; ids not in ``src_index`` are left out. Vectorised with
+    pyarrow compute (a Python loop per row took 1.6 s at 100,000 sites)."""
+    n = len(source_ids)
+    if not n:
+        return []
+    text = pa.array(source_ids.fillna("").astype(str).tolist(), type=pa.string())
+    lists = pc.split_pattern(text, ";")
+    ids = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    rows = pc.list_parent_indices(lists).to_numpy()
+    keys = pa.array(list(src_index), type=pa.string())
+    found = pc.index_in(ids, value_set=keys).to_numpy(zero_copy_only=False)
+    known = ~np.isnan(found.astype(float))
+    positions = np.array(list(src_index.values()), dtype=np.int64)
+    values = positions[found[known].astype(np.int64)]
+    ends = np.cumsum(np.bincount(rows[known], minlength=n)).tolist()
+    flat = values.tolist()
+    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+# Columns of the published payload sent dictionary-coded (few distinct values): a third
+# less to fetch and parse at 100,000 sites. atlas.js expands them when it loads them.
+CODED_COLUMNS = ("country", "zone", "precision", "confidence")
+
+
+def dictionary_coded(values: list[str]) -> dict:
+    """``{"values": [distinct strings], "codes": [index into values per row]}``.
+
+    ``values[codes[i]] == values_in[i]`` for every row; values keep first-seen order.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    return {"values": [str(v) for v in uniques], "codes": codes.tolist()}
 
 
 def _site_columns(sites: pd.DataFrame, src: list) -> dict:
@@ -164,20 +203,20 @@ def _parent_rows(locations: pd.DataFrame) -> list[int]:
 def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame) -> dict:
     """Columnar JSON-ready dict of what the browser needs to draw markers and popups.
 
-    Sources are listed once and referenced by index; events refer to sites by index.
-    Only http(s) URLs survive (the validator already refuses others).
+    Sources are listed once and referenced by index; events refer to sites by index;
+    the site columns in ``CODED_COLUMNS`` are :func:`dictionary_coded`. Only http(s)
+    URLs survive (the validator already refuses others).
     """
     src = sources.reset_index(drop=True)
     src_index = {sid: i for i, sid in enumerate(src["source_id"])}
-    site_sources = [
-        [src_index[s] for s in str(ids).split(";") if s.strip() in src_index]
-        for ids in locations["source_ids"].fillna("")
-    ]
+    site_sources = source_rows(locations["source_ids"], src_index)
     # Same rule, and order, as filters.event_site_rows: the rerun's event mask is
     # cut down to these rows with ``event_rows >= 0``.
     rows = event_site_rows(events, locations)
     at_site = events[rows >= 0]
     sites = _site_columns(locations, site_sources)
+    for name in CODED_COLUMNS:
+        sites[name] = dictionary_coded(sites[name])
     sites["parent"] = _parent_rows(locations)
     return {
         "sites": sites,

@@ -57,6 +57,20 @@
     return out;
   }
 
+  /* Columns the app sends dictionary-coded ({values, codes}, see CODED_COLUMNS in
+     components/map/view.py) become plain arrays of strings again, in place. */
+  function expandCoded(columns) {
+    Object.keys(columns).forEach(function (name) {
+      var col = columns[name];
+      if (!col || Array.isArray(col) || !Array.isArray(col.codes)) return;
+      var values = col.values;
+      var codes = col.codes;
+      var out = new Array(codes.length);
+      for (var i = 0; i < codes.length; i++) out[i] = values[codes[i]];
+      columns[name] = out;
+    });
+  }
+
   function Atlas(map, config) {
     this.map = map;
     this.config = config;
@@ -69,6 +83,7 @@
         return r.json();
       })
       .then(function (data) {
+        expandCoded(data.sites);
         self.data = data;
         return data;
       });
