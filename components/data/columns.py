@@ -28,11 +28,23 @@ def _arrow(cells: pd.Series | list[str]) -> pa.Array | None:
 
 
 def strip(cells: pd.Series) -> pd.Series:
-    """``cells.str.strip()`` for a column of str (object dtype kept), in one kernel call."""
+    """``cells.str.strip()`` for a column of str (object dtype kept), in one kernel call.
+
+    Cells with nothing to strip keep their own str objects (not copies), so a column
+    of many equal cells stays as small as it was read.
+    """
     arr = _arrow(cells)
     if arr is None:  # None, NaN or non-text cells: pandas' own rules for those
         return cells.str.strip()
-    out = pc.utf8_trim(arr, characters=WHITESPACE).to_numpy(zero_copy_only=False)
+    trimmed = pc.utf8_trim(arr, characters=WHITESPACE)
+    changed = np.flatnonzero(
+        pc.not_equal(pc.binary_length(trimmed), pc.binary_length(arr)).to_numpy(
+            zero_copy_only=False
+        )
+    )
+    out = cells.to_numpy(dtype=object, copy=True)
+    if len(changed):
+        out[changed] = trimmed.take(pa.array(changed)).to_numpy(zero_copy_only=False)
     return pd.Series(out, index=cells.index, dtype=cells.dtype, name=cells.name)
 
 
@@ -66,3 +78,35 @@ def full_match(cells: pd.Series | np.ndarray, pattern: str) -> np.ndarray:
         regex = re.compile(pattern)
         return np.array([bool(regex.search(str(v))) for v in cells], dtype=bool)
     return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+
+
+def search(cells: pd.Series, regex: re.Pattern[str]) -> np.ndarray:
+    """Boolean array: ``regex.search(cell)`` finds something, for each str cell.
+
+    ASCII cells go to RE2 in one kernel call (for ASCII text its ``\\b``, ``\\d``, ``\\s``
+    and case folding agree with Python's); every other distinct cell is searched with
+    Python's ``re`` itself. ``regex`` may carry re.IGNORECASE (no other flag).
+    """
+    values = cells.to_numpy(dtype=object) if isinstance(cells, pd.Series) else cells
+    arr = _arrow(pd.Series(values, dtype=object))
+    if arr is None or regex.flags & ~(re.IGNORECASE | re.UNICODE):
+        return np.array([bool(regex.search(str(v))) for v in values], dtype=bool)
+    ascii_ = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+    found = pc.match_substring_regex(
+        arr, regex.pattern, ignore_case=bool(regex.flags & re.IGNORECASE)
+    ).to_numpy(zero_copy_only=False)
+    found = found & ascii_
+    others = np.flatnonzero(~ascii_)
+    if len(others):
+        codes, uniques = pd.factorize(pd.Series(values[others], dtype=object))
+        hits = np.array([bool(regex.search(u)) for u in uniques], dtype=bool)
+        found[others] = hits[codes]
+    return found
+
+
+def is_ascii(cells: pd.Series) -> np.ndarray:
+    """Boolean array: the str cell holds ASCII characters only."""
+    arr = _arrow(cells)
+    if arr is None:
+        return np.array([str(v).isascii() for v in cells], dtype=bool)
+    return pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
