@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from components.data.columns import WHITESPACE
 
@@ -172,6 +173,8 @@ def read_table(source: Path | bytes, file: str, keep_text: bool = True) -> ReadT
         text = text or _decode(_raw_bytes(source, file), file)[0]
         records = _split_records(text, body_start, delimiter, file)
         header = [c.strip() for c in records[0].cells]
+    elif isinstance(cells, pa.Table):
+        header = [str(cells.column(i)[0].as_py()).strip() for i in range(cells.num_columns)]
     else:
         header = [str(c).strip() for c in cells.iloc[0].tolist()]
     dupes = [n for i, n in enumerate(header) if n and n in header[:i]]
@@ -391,7 +394,7 @@ def _quotes_well_formed(body: bytes, delimiter: str) -> bool:
     return bool(opens_ok.all() and closes_ok.all())
 
 
-def _fast_cells(body: bytes, delimiter: str) -> pd.DataFrame | None:
+def _fast_cells(body: bytes, delimiter: str) -> pd.DataFrame | pa.Table | None:
     """Every record of ``body`` (header first) as str cells, columns 0..n-1, short records
     padded with ''; None when the file is not one the C parser reads as the csv module
     does (see :func:`_quotes_well_formed`; a record longer than the first; a BOM or a blank
@@ -400,7 +403,10 @@ def _fast_cells(body: bytes, delimiter: str) -> pd.DataFrame | None:
         return None  # pandas would skip what the csv module reads as the header
     if not _quotes_well_formed(body, delimiter):
         return None
-    try:
+    cells = _arrow_cells(body, delimiter)
+    if cells is not None:
+        return cells
+    try:  # pandas' C parser pads short records and keeps blank lines as blank records
         cells = pd.read_csv(
             io.BytesIO(body),
             sep=delimiter,
@@ -423,9 +429,54 @@ def _fast_cells(body: bytes, delimiter: str) -> pd.DataFrame | None:
     return cells if len(cells) else None
 
 
-def _fast_rows(cells: pd.DataFrame, header: list[str]) -> pd.DataFrame | None:
+_MAX_COLUMNS = 4096  # columns the Arrow reader is told are text (more: pandas reads it)
+_DISTINCT_SAMPLE = 1 << 16  # rows looked at to guess whether a column repeats its cells
+
+
+def _arrow_cells(body: bytes, delimiter: str) -> pa.Table | None:
+    """Every record of ``body`` (header first) as Arrow text columns ``f0..fn-1``, read
+    by Arrow's multithreaded CSV reader; None when a record is not as wide as the first
+    (pandas' C parser pads short ones)."""
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 23),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.large_string() for i in range(_MAX_COLUMNS)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows == 0 or table.num_columns > _MAX_COLUMNS:
+        return None
+    return table
+
+
+def _objects(column: pa.ChunkedArray) -> np.ndarray:
+    """An Arrow text column as a numpy array of str; a column that repeats its cells
+    (country, zone type, notes) shares one str per distinct cell, as pandas' parser does."""
+    sample = column.slice(0, _DISTINCT_SAMPLE)
+    if pc.count_distinct(sample).as_py() * 4 < len(sample):
+        encoded = pc.dictionary_encode(column).combine_chunks()
+        return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
+    return column.to_numpy()
+
+
+def _fast_rows(cells: pd.DataFrame | pa.Table, header: list[str]) -> pd.DataFrame | None:
     """:func:`_rows` for :func:`_fast_cells`: the non-blank records under named headers,
     indexed by record position; None if a column without a header holds data."""
+    if isinstance(cells, pa.Table):
+        return _arrow_rows(cells, header)
     body = cells.iloc[1:]
     blank = np.ones(len(body), dtype=bool)
     for i in range(len(header)):
@@ -438,6 +489,28 @@ def _fast_rows(cells: pd.DataFrame, header: list[str]) -> pd.DataFrame | None:
     frame = body.loc[~blank, named]
     frame.columns = [header[i] for i in named]
     frame.index = pd.Index(np.flatnonzero(~blank), dtype="int64")
+    return frame
+
+
+def _arrow_rows(table: pa.Table, header: list[str]) -> pd.DataFrame | None:
+    """:func:`_fast_rows` for an Arrow table from :func:`_arrow_cells`."""
+    body = table.slice(1)
+    blank = np.ones(body.num_rows, dtype=bool)
+    for i in range(len(header)):
+        trimmed = pc.utf8_trim(body.column(i), characters=WHITESPACE)
+        filled = pc.not_equal(trimmed, "").to_numpy()
+        if not header[i] and filled.any():
+            return None
+        blank &= ~filled
+    keep = np.flatnonzero(~blank)
+    rows = body if len(keep) == body.num_rows else body.take(pa.array(keep))
+    named = [i for i, name in enumerate(header) if name]
+    frame = pd.DataFrame(
+        {header[i]: _objects(rows.column(i)) for i in named},
+        index=pd.Index(keep, dtype="int64"),
+        columns=[header[i] for i in named],
+        dtype=object,
+    )
     return frame
 
 
