@@ -503,6 +503,13 @@ def validate_table(
             )
         bad = bad | mask.reindex(frame.index, fill_value=False)
 
+    # Coordinates are parsed once: the range check and the typed table share the floats
+    # (to_numeric is element by element, so the filled cells' values are the same).
+    coords = {
+        c.name: pd.to_numeric(frame[c.name], errors="coerce")
+        for c in schema.columns
+        if c.kind in ("lat", "lon") and c.name in NUMERIC
+    }
     for col in schema.columns:
         cells = frame[col.name]
         blank = cells == ""
@@ -510,7 +517,8 @@ def validate_table(
             flag(blank, col.name, "is blank; a value is required")
         filled = cells[~blank]
         if col.kind in _CHECKS and len(filled):
-            mask, message = _CHECKS[col.kind](filled, col)
+            checked = coords[col.name][~blank] if col.name in coords else filled
+            mask, message = _CHECKS[col.kind](checked, col)
             flag(mask.astype(bool), col.name, message)
 
     if schema.key:
@@ -534,7 +542,9 @@ def validate_table(
         flag(few, "source_ids", "names fewer than 2 sources; a contradiction needs every side")
 
     for name in NUMERIC & set(frame.columns):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce")
+        frame[name] = (
+            coords[name] if name in coords else pd.to_numeric(frame[name], errors="coerce")
+        )
     bad_rows = {_row_number(i) for i in bad[bad].index}
     good = frame[~bad]
     # Keep spreadsheet row numbers.
