@@ -27,6 +27,11 @@ def _arrow(cells: pd.Series | list[str]) -> pa.Array | None:
     return arr if arr.null_count == 0 else None
 
 
+def is_text(cells: pd.Series) -> bool:
+    """Whether every cell is a str (no None, NaN or number)."""
+    return _arrow(cells) is not None
+
+
 def strip(cells: pd.Series) -> pd.Series:
     """``cells.str.strip()`` for a column of str (object dtype kept), in one kernel call.
 
