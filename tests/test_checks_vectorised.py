@@ -92,3 +92,16 @@ def test_strip_keeps_unchanged_cells_and_strips_like_str_strip():
 
 def test_mirror_hosts_are_found_once_per_distinct_source():
     assert mirror_of("https://wikimili.com/en/Shwe_Kokko") == "wikimili.com"
+
+
+@pytest.mark.parametrize("many", [False, True])
+@pytest.mark.parametrize("extra", [0, 1000])  # few known ids (Arrow), many (looked up)
+def test_unknown_ids_agree_with_set_membership(many, extra):
+    values = ["S1", "", " S2 ", "S1;S9", "S9 ; ;S1;S9", "ß", "s1", "Ｓ1", "S1;", ";", "<b>"]
+    known = {"S1", "S2", "ß"} | {f"X{i}" for i in range(extra)}
+    positions, ids = columns.unknown_ids(_series(values), known, many=many)
+    expected = []
+    for i, value in enumerate(values):
+        parts = [p.strip() for p in value.split(";")] if many else [value]
+        expected += [(i, p) for p in parts if p and p not in known]
+    assert list(zip(positions.tolist(), ids.tolist(), strict=True)) == expected

@@ -697,13 +697,7 @@ def check_references(
     """
     frame = result.frame
     cells = frame[column]
-    if many:
-        positions, ids = _columns.split_lists(cells)
-    else:
-        positions = np.flatnonzero((cells != "").to_numpy())
-        ids = cells.to_numpy(dtype=object)[positions]
-    unknown = ~pd.Series(ids, dtype=object).isin(known).to_numpy()
-    positions, ids = positions[unknown], ids[unknown]
+    positions, ids = _columns.unknown_ids(cells, known, many=many)
     # One problem per row, naming its unknown ids in the order the cell lists them.
     starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])[: len(ids)]
     drop = []
@@ -882,10 +876,11 @@ def check_site_quotes(result: TableResult, sources: pd.DataFrame) -> None:
 def check_parent_cycles(result: TableResult) -> None:
     """Flag sites whose parent_site_id chain comes back to them (a -> b -> a)."""
     frame = result.frame
-    parent = {
-        s: p for s, p in zip(frame["site_id"], frame["parent_site_id"], strict=True) if p and p != s
-    }
-    row_of = dict(zip(frame["site_id"], frame.index, strict=True))
+    # Only sites with a parent other than themselves can be in a cycle.
+    has_parent = (frame["parent_site_id"] != "") & (frame["parent_site_id"] != frame["site_id"])
+    with_parent = frame[has_parent]
+    parent = dict(zip(with_parent["site_id"], with_parent["parent_site_id"], strict=True))
+    row_of = dict(zip(with_parent["site_id"], with_parent.index, strict=True))
     in_cycle: dict[str, list[str]] = {}
     for start in parent:
         seen = [start]
