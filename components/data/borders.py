@@ -123,7 +123,10 @@ def country_shapes() -> dict[str, MultiPolygon | Polygon]:
     cached = _read_cached(_cache_file(raw))
     if cached is not None:
         keys = [k for k in cached if not k.startswith("valid:")]
-        return dict(zip(keys, shapely.from_wkb([cached[k] for k in keys]), strict=True))
+        try:
+            return dict(zip(keys, shapely.from_wkb([cached[k] for k in keys]), strict=True))
+        except shapely.errors.GEOSException:  # a damaged entry: decode the file again
+            pass
     shapes = decode_countries(json.loads(raw.decode("utf-8")))
     wkb = shapely.to_wkb(list(shapes.values()))
     _write_cached(_cache_file(raw), dict(zip(shapes, wkb, strict=True)))
@@ -140,8 +143,12 @@ def country_shape(country: str) -> MultiPolygon | Polygon | None:
     if not shape.is_valid:
         cache_file = _cache_file(outlines_path().read_bytes())
         cached = _read_cached(cache_file) or {}
-        if f"valid:{country}" in cached:
-            shape = shapely.from_wkb(cached[f"valid:{country}"])
+        try:
+            repaired = shapely.from_wkb(cached.get(f"valid:{country}"))
+        except shapely.errors.GEOSException:
+            repaired = None
+        if repaired is not None:
+            shape = repaired
         else:
             shape = shapely.make_valid(shape)
             if cached:
