@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from components.data.columns import is_text, split_lists, strip
+from components.data.columns import split_lists, strip_text
 from components.data.labels import STATUS_LABELS
 from components.data.tables import SITE_STATUSES
 
@@ -81,8 +81,9 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
     cells = frame[column].fillna("")
-    if cells.dtype == object and is_text(cells):
-        return strip(cells)  # a column of str (what the validator gives): one kernel call
+    stripped = strip_text(cells) if cells.dtype == object else None
+    if stripped is not None:  # a column of str (what the validator gives): one kernel call
+        return stripped
     return cells.astype(str).str.strip()
 
 
