@@ -9,9 +9,10 @@ payload, search text, status table, options) into a temporary folder, and waits 
 place labels that ``prepare`` builds in a background thread. Last, it loads ``DIR`` again
 from the cache entry just written: what a restart on unchanged data costs.
 
-Prints the wall time of each step and the process's peak RSS (the maximum over the whole
-run, so it includes the cache-hit load). A measurement, not a test: it never fails on a
-time. Make a folder with ``python -m benchmarks.synthetic``.
+Prints the wall time of each step (and the process's CPU time in it: on a busy box a
+steadier figure; Arrow's reader threads count too) and the process's peak RSS (the
+maximum over the whole run, so it includes the cache-hit load). A measurement, not a
+test: it never fails on a time. Make a folder with ``python -m benchmarks.synthetic``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prepare", action="store_true", help="time the loads only")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as publish:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         calls = []
 
         def validate(directory: Path):
@@ -48,21 +49,25 @@ def main(argv: list[str] | None = None) -> int:
             return load_atlas(directory)
 
         result = load_atlas_cached(args.directory, cache, loader=validate)
-        loaded = time.perf_counter()
+        loaded, load_cpu = time.perf_counter(), time.process_time() - cpu
         assert calls == [1], "the fresh cache folder should have been a miss"
         stored = entry_path(args.directory, cache)
         size = stored.stat().st_size / 1e6 if stored.exists() else 0.0
         print(
             f"load (cache miss: validate + write entry): {loaded - start:.2f} s "
-            f"({result.summary()}; {len(result.problems)} problems; entry {size:.0f} MB)"
+            f"(CPU {load_cpu:.2f} s; {result.summary()}; {len(result.problems)} problems; "
+            f"entry {size:.0f} MB)"
         )
         total = loaded - start
         if not args.no_prepare:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             prepared = prepare(result.atlas, publish_dir=Path(publish))
-            done = time.perf_counter()
+            done, prepare_cpu = time.perf_counter(), time.process_time() - cpu
             total += done - began
-            print(f"prepare:                                  {done - began:.2f} s")
+            print(
+                f"prepare:                                  {done - began:.2f} s "
+                f"(CPU {prepare_cpu:.2f} s)"
+            )
             print(f"first load (miss + prepare):              {total:.2f} s")
             labels = Path(publish) / prepared.places_url.removeprefix(GENERATED_URL + "/")
             while not labels.exists() and time.perf_counter() - done < PLACES_TIMEOUT_S:
