@@ -132,3 +132,23 @@ def test_every_separator_in_the_data_still_gives_the_same():
     texts = ["".join(chr(c) for c in range(9)) + "Mö", "x"]
     assert plain_all(texts) == [plain(t) for t in texts]
     assert fold_all(texts) == [fold(t) for t in texts]
+
+
+def test_search_text_joins_in_one_kernel_as_pandas_did():
+    import pandas as pd
+
+    from components.analysis.filters import normalise, search_text
+
+    frame = pd.DataFrame(
+        {
+            "name": ["Möng La", "", "แว้ง", "<b>KK</b>", "Ｋ Park"],
+            "aliases": ["Mongla; 勐拉", "x", "", "a|b", ""],
+            "site_id": ["mong_la", "s2", "waeng", "kk", "k"],
+        },
+        dtype=object,
+    )
+    expected = [normalise(f"{n} | {a} | {s}") for n, a, s in frame.to_numpy().tolist()]
+    assert search_text(frame).tolist() == expected
+    mixed = frame.astype({"aliases": object})
+    mixed.loc[1, "aliases"] = None  # not all str: pandas' own concatenation
+    assert search_text(mixed).tolist()[1] == normalise(" |  | s2")

@@ -34,14 +34,20 @@ class Prepared:
 
 
 def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepared:
+    """Everything the page needs from ``atlas`` (validated tables), computed once.
+
+    Publishes the site payload into ``publish_dir`` and starts building the place labels
+    there in the background (their URL is returned at once). Raises OSError if the
+    payload cannot be written.
+    """
     loc = atlas.locations
     payload = map_view.build_payload(loc, atlas.events, atlas.sources)
     zones, confidences = set(loc["zone_type"]), set(loc["confidence"])
     event_types = set(atlas.events["event_type"])
     first_date, last_date = data_dates(atlas.events, atlas.sources)
-    return Prepared(
-        payload_url=map_view.publish_payload(payload, publish_dir),
-        places_url=places.ensure_places(loc, publish_dir),
+    payload_url = map_view.publish_payload(payload, publish_dir)
+    del payload  # published: its memory is no longer needed
+    prepared = dict(
         bounds=map_view.data_bounds(loc),
         country_names={c: country_name(c) for c in sorted(set(loc["country"]))},
         haystack=search_text(loc),
@@ -57,3 +63,7 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
         event_rows=event_site_rows(atlas.events, loc),
         status=StatusTable.build(loc, atlas.events, atlas.sources),
     )
+    # Last: the place labels are built in a background thread (the map asks for them
+    # until they are there), which would otherwise share the interpreter with the above.
+    places_url = places.ensure_places(loc, publish_dir)
+    return Prepared(payload_url=payload_url, places_url=places_url, **prepared)

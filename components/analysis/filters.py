@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from components.data import names
+from components.data import columns, names
 from components.data.status import StatusAt, span_ends, span_starts
 from components.data.tables import EVENT_TYPES, SITE_STATUSES
 
@@ -111,14 +111,12 @@ def search_text(locations: pd.DataFrame) -> pd.Series:
     The whole column is normalised at once (:func:`components.data.names.plain_all`,
     value for value the same as :func:`normalise`).
     """
-    joined = (
-        locations["name"].fillna("")
-        + " | "
-        + locations["aliases"].fillna("")
-        + " | "
-        + locations["site_id"].fillna("")
-    )
-    return pd.Series(names.plain_all(joined.tolist()), index=joined.index, dtype=joined.dtype)
+    parts = [locations[c].fillna("") for c in ("name", "aliases", "site_id")]
+    joined = columns.join(parts, " | ") if all(p.dtype == object for p in parts) else None
+    if joined is not None:  # columns of str (what the validator gives): one kernel call
+        return pd.Series(names.plain_all(joined), index=locations.index, dtype=object)
+    text = parts[0] + " | " + parts[1] + " | " + parts[2]
+    return pd.Series(names.plain_all(text.tolist()), index=text.index, dtype=text.dtype)
 
 
 def site_mask(

@@ -8,7 +8,9 @@ a tolerance of about 3 km rather than testing strict containment.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -16,12 +18,13 @@ import numpy as np
 import pycountry
 import shapely
 from geopy.distance import geodesic
-from shapely.geometry import MultiPolygon, Point, Polygon
-from shapely.ops import nearest_points
+from shapely.geometry import MultiPolygon, Polygon
 
 from components.map.assets import asset_path
 
 BORDER_TOLERANCE_KM = 3.0
+# Decoded outlines are kept here (WKB; see country_shapes), like the places cache.
+CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "outlines"
 
 
 class OutlinesUnavailable(RuntimeError):
@@ -78,24 +81,79 @@ def decode_countries(topo: dict) -> dict[str, MultiPolygon | Polygon]:
     return out
 
 
+def _cache_file(raw: bytes) -> Path:
+    return CACHE_DIR / f"countries-{hashlib.sha256(raw).hexdigest()[:16]}.wkb"
+
+
+def _read_cached(path: Path) -> dict[str, bytes] | None:
+    """{key: WKB} from a cache file of lines ``key<TAB>hex WKB``; None if unusable."""
+    try:
+        lines = path.read_text(encoding="ascii").splitlines()
+        return {k: bytes.fromhex(v) for k, v in (line.split("\t") for line in lines)}
+    except (OSError, ValueError):
+        return None
+
+
+def _write_cached(path: Path, shapes: dict[str, bytes]) -> None:
+    """Write the cache file atomically; a folder that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.part")
+        tmp.write_text("".join(f"{k}\t{v.hex()}\n" for k, v in shapes.items()), "ascii")
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=1)
 def country_shapes() -> dict[str, MultiPolygon | Polygon]:
+    """Every country's outline (as decoded, not repaired), keyed by ISO alpha-2.
+
+    Decoding the TopoJSON takes about a second, so the shapes are also kept as WKB in
+    :data:`CACHE_DIR`, named by the outlines file's SHA-256 (a changed file is decoded
+    again); a cache that cannot be read or written is ignored. Raises
+    :class:`OutlinesUnavailable` when the outlines file is missing.
+    """
     path = outlines_path()
     if not path.is_file():
         raise OutlinesUnavailable(
             f"Country outlines not found at {path}; run scripts/setup.sh to fetch them."
         )
-    return decode_countries(json.loads(path.read_text(encoding="utf-8")))
+    raw = path.read_bytes()
+    cached = _read_cached(_cache_file(raw))
+    if cached is not None:
+        keys = [k for k in cached if not k.startswith("valid:")]
+        try:
+            return dict(zip(keys, shapely.from_wkb([cached[k] for k in keys]), strict=True))
+        except shapely.errors.GEOSException:  # a damaged entry: decode the file again
+            pass
+    shapes = decode_countries(json.loads(raw.decode("utf-8")))
+    wkb = shapely.to_wkb(list(shapes.values()))
+    _write_cached(_cache_file(raw), dict(zip(shapes, wkb, strict=True)))
+    return shapes
 
 
 @cache
 def country_shape(country: str) -> MultiPolygon | Polygon | None:
-    """One country's outline, repaired and prepared on first use (repair is slow, so lazy)."""
+    """One country's outline, repaired and prepared on first use (repair is slow, so lazy;
+    a repaired outline is added to the cache file of :func:`country_shapes`)."""
     shape = country_shapes().get(country)
     if shape is None:
         return None
     if not shape.is_valid:
-        shape = shapely.make_valid(shape)
+        cache_file = _cache_file(outlines_path().read_bytes())
+        cached = _read_cached(cache_file) or {}
+        try:
+            repaired = shapely.from_wkb(cached.get(f"valid:{country}"))
+        except shapely.errors.GEOSException:
+            repaired = None
+        if repaired is not None:
+            shape = repaired
+        else:
+            shape = shapely.make_valid(shape)
+            if cached:
+                cached[f"valid:{country}"] = shapely.to_wkb(shape)
+                _write_cached(cache_file, cached)
     shapely.prepare(shape)
     return shape
 
@@ -111,10 +169,16 @@ def distances_km(lats: np.ndarray, lons: np.ndarray, country: str) -> np.ndarray
         return result
     inside = shapely.contains_xy(shape, lons, lats)
     result[inside] = 0.0
-    for i in np.flatnonzero(~inside):
-        point = Point(lons[i], lats[i])
-        nearest = nearest_points(shape, point)[0]
-        result[i] = geodesic((lats[i], lons[i]), (nearest.y, nearest.x)).km
+    outside = np.flatnonzero(~inside)
+    if len(outside):
+        # The nearest point of the outline to each point outside, in one GEOS call
+        # (what shapely.ops.nearest_points gives), then the ellipsoidal distance to it.
+        lines = shapely.shortest_line(shape, shapely.points(lons[outside], lats[outside]))
+        nearest = shapely.get_coordinates(lines).reshape(-1, 2, 2)[:, 0]
+        result[outside] = [
+            geodesic((lats[i], lons[i]), (y, x)).km
+            for i, (x, y) in zip(outside.tolist(), nearest.tolist(), strict=True)
+        ]
     return result
 
 

@@ -28,11 +28,33 @@ def _arrow(cells: pd.Series | list[str]) -> pa.Array | None:
 
 
 def strip(cells: pd.Series) -> pd.Series:
-    """``cells.str.strip()`` for a column of str (object dtype kept), in one kernel call."""
+    """``cells.str.strip()`` for a column of str (object dtype kept), in one kernel call.
+
+    Cells with nothing to strip keep their own str objects (not copies), so a column
+    of many equal cells stays as small as it was read.
+    """
     arr = _arrow(cells)
     if arr is None:  # None, NaN or non-text cells: pandas' own rules for those
         return cells.str.strip()
-    out = pc.utf8_trim(arr, characters=WHITESPACE).to_numpy(zero_copy_only=False)
+    return _strip(cells, arr)
+
+
+def strip_text(cells: pd.Series) -> pd.Series | None:
+    """:func:`strip` of a column of str; None (nothing done) if any cell is not a str."""
+    arr = _arrow(cells)
+    return None if arr is None else _strip(cells, arr)
+
+
+def _strip(cells: pd.Series, arr: pa.Array) -> pd.Series:
+    trimmed = pc.utf8_trim(arr, characters=WHITESPACE)
+    changed = np.flatnonzero(
+        pc.not_equal(pc.binary_length(trimmed), pc.binary_length(arr)).to_numpy(
+            zero_copy_only=False
+        )
+    )
+    out = cells.to_numpy(dtype=object, copy=True)
+    if len(changed):
+        out[changed] = trimmed.take(pa.array(changed)).to_numpy(zero_copy_only=False)
     return pd.Series(out, index=cells.index, dtype=cells.dtype, name=cells.name)
 
 
@@ -66,3 +88,79 @@ def full_match(cells: pd.Series | np.ndarray, pattern: str) -> np.ndarray:
         regex = re.compile(pattern)
         return np.array([bool(regex.search(str(v))) for v in cells], dtype=bool)
     return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+
+
+def search(cells: pd.Series, regex: re.Pattern[str]) -> np.ndarray:
+    """Boolean array: ``regex.search(cell)`` finds something, for each str cell.
+
+    ASCII cells go to RE2 in one kernel call (for ASCII text its ``\\b``, ``\\d``, ``\\s``
+    and case folding agree with Python's); every other distinct cell is searched with
+    Python's ``re`` itself. ``regex`` may carry re.IGNORECASE (no other flag).
+    """
+    values = cells.to_numpy(dtype=object) if isinstance(cells, pd.Series) else cells
+    arr = _arrow(pd.Series(values, dtype=object))
+    if arr is None or regex.flags & ~(re.IGNORECASE | re.UNICODE):
+        return np.array([bool(regex.search(str(v))) for v in values], dtype=bool)
+    ascii_ = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+    found = pc.match_substring_regex(
+        arr, regex.pattern, ignore_case=bool(regex.flags & re.IGNORECASE)
+    ).to_numpy(zero_copy_only=False)
+    found = found & ascii_
+    others = np.flatnonzero(~ascii_)
+    if len(others):
+        codes, uniques = pd.factorize(pd.Series(values[others], dtype=object))
+        hits = np.array([bool(regex.search(u)) for u in uniques], dtype=bool)
+        found[others] = hits[codes]
+    return found
+
+
+def is_ascii(cells: pd.Series) -> np.ndarray:
+    """Boolean array: the str cell holds ASCII characters only."""
+    arr = _arrow(cells)
+    if arr is None:
+        return np.array([str(v).isascii() for v in cells], dtype=bool)
+    return pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
+
+
+def unknown_ids(
+    cells: pd.Series, known: set[str] | frozenset[str], many: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ids in ``cells`` that are not in ``known``, as (positions, ids).
+
+    ``many``: each cell is a ';'-separated list (parts stripped, blank parts left out,
+    as :func:`split_lists`); else a cell is one id and blank cells name none.
+    ``positions``: int64 positions into ``cells``, in order (a cell with two unknown ids
+    comes twice); ``ids``: object array of str. Membership is tested in Arrow, so only the
+    unknown ids become Python strings. Cells must be str.
+    """
+    arr = _arrow(cells)
+    if arr is None:
+        arr = pa.array([str(v) for v in cells], type=pa.large_string())
+    if many:
+        lists = pc.split_pattern(arr, ";")
+        positions = pc.list_parent_indices(lists)
+        parts = pc.utf8_trim(pc.list_flatten(lists), characters=WHITESPACE)
+    else:
+        positions, parts = pa.array(np.arange(len(arr), dtype=np.int64)), arr
+    stated = pc.not_equal(parts, "")
+    if len(parts) * 4 < len(known):  # a few ids against many: look each one up
+        ids = parts.to_numpy(zero_copy_only=False)
+        missing = np.array([p not in known for p in ids], dtype=bool)
+        unknown = pc.and_(stated, pa.array(missing))
+    else:
+        value_set = pa.array(list(known), type=pa.large_string())
+        unknown = pc.and_(stated, pc.invert(pc.is_in(parts, value_set=value_set)))
+    return (
+        pc.filter(positions, unknown).to_numpy().astype(np.int64),
+        pc.filter(parts, unknown).to_numpy(zero_copy_only=False),
+    )
+
+
+def join(columns: list[pd.Series], separator: str) -> list[str] | None:
+    """Each row's cells of ``columns`` joined with ``separator`` (one Arrow kernel call),
+    as a list of str; None (nothing done) if any cell is not a str."""
+    arrays = [_arrow(c) for c in columns]
+    if any(a is None for a in arrays):
+        return None
+    sep = pa.scalar(separator, type=pa.large_string())
+    return pc.binary_join_element_wise(*arrays, sep).to_numpy(zero_copy_only=False).tolist()

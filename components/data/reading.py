@@ -30,7 +30,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from components.data.columns import WHITESPACE
 
 # Columns holding numbers once loaded (everything else stays text).
 NUMERIC = frozenset({"lat", "lon", "value_low", "value_high", "people"})
@@ -86,8 +92,17 @@ class ReadTable:
     bom: bool = False
     decimal_comma: bool = False
     text: str = ""  # the decoded file, BOM left out
-    records: list[Record] = field(default_factory=list)  # header first; sep= line left out
+    # Header first; sep= line left out. Split from ``text`` when first needed (None).
+    records: list[Record] | None = None
     positions: dict[str, int] = field(default_factory=dict)  # column -> cell position
+    body_start: int = 0  # where the header starts in ``text`` (after a sep= line)
+
+    def record_spans(self) -> list[Record]:
+        """:attr:`records`, split from :attr:`text` on first use (the fast reader does not
+        split them). Raises :class:`CsvError` if :attr:`text` is not well-formed CSV."""
+        if self.records is None:
+            self.records = _split_records(self.text, self.body_start, self.delimiter, "file")
+        return self.records
 
     def rewritten(self, frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> bytes:
         """The file's own bytes, with the ``columns`` cells that differ in ``frame`` changed.
@@ -110,7 +125,7 @@ class ReadTable:
                     changes[self.positions[column]] = new
             if not changes:
                 continue
-            record = self.records[int(pos) + 1]
+            record = self.record_spans()[int(pos) + 1]
             pieces.append(self.text[done : record.start])
             pieces.append(_edit_record(self.text[record.start : record.end], changes, self))
             done = record.end
@@ -120,13 +135,19 @@ class ReadTable:
         return (bom if self.bom else b"") + "".join(pieces).encode(self.encoding)
 
 
-def read_table(source: Path | bytes, file: str) -> ReadTable:
+def read_table(source: Path | bytes, file: str, keep_text: bool = True) -> ReadTable:
     """Read a CSV (path or bytes) as text cells, however Excel saved it.
 
-    ``file`` names the file in messages. Returns a :class:`ReadTable`. Raises
-    :class:`CsvError` with a one-line explanation ("file.csv: ...") for a missing,
-    empty, binary, undecodable or malformed file, a duplicate column name or a column
-    with data but no header.
+    ``file`` names the file in messages. Returns a :class:`ReadTable`; with
+    ``keep_text=False`` its ``text`` is left empty (saves the file's size in memory; then
+    :meth:`ReadTable.rewritten` cannot be used). Raises :class:`CsvError` with a one-line
+    explanation ("file.csv: ...") for a missing, empty, binary, undecodable or malformed
+    file, a duplicate column name or a column with data but no header.
+
+    A well-formed file (every quote opening or closing a quoted cell, no row longer than
+    the header, no data under a blank header) is split by pandas' C parser in one pass;
+    any other file goes through the :mod:`csv` module record by record, which words the
+    refusal. Both give the same cells and record positions.
     """
     raw = _raw_bytes(source, file)
     text, encoding, bom, notes = _decode(raw, file)
@@ -140,23 +161,44 @@ def read_table(source: Path | bytes, file: str) -> ReadTable:
     if not text[body_start:].strip():
         raise CsvError(f"{file}: the file is empty (no header row).")
     delimiter = delimiter or _detect_delimiter(text[body_start : body_start + SAMPLE_CHARS])
-    records = _split_records(text, body_start, delimiter, file)
-    header = [c.strip() for c in records[0].cells]
+    newline = re.search(r"\r\n|\n|\r", text)
+    body = _body_bytes(raw, text, encoding, bom, body_start)
+    if not keep_text:
+        text = ""  # the fast reader works from the bytes; the csv module re-decodes
+    del raw
+    cells = _fast_cells(body, delimiter)
+    del body
+    records = None
+    if cells is None:
+        text = text or _decode(_raw_bytes(source, file), file)[0]
+        records = _split_records(text, body_start, delimiter, file)
+        header = [c.strip() for c in records[0].cells]
+    elif isinstance(cells, pa.Table):
+        header = [str(cells.column(i)[0].as_py()).strip() for i in range(cells.num_columns)]
+    else:
+        header = [str(c).strip() for c in cells.iloc[0].tolist()]
     dupes = [n for i, n in enumerate(header) if n and n in header[:i]]
     if dupes:
         names = ", ".join(dict.fromkeys(dupes))
         raise CsvError(f"{file}: duplicate column(s): {names}; each column name must appear once")
     positions = {name: i for i, name in enumerate(header) if name}
-    rows, index = _rows(records, header, file)
-    frame = pd.DataFrame(rows, columns=list(positions), dtype=object)
-    frame.index = pd.Index(index, dtype="int64")
+    frame = None if cells is None else _fast_rows(cells, header)
+    del cells
+    if frame is None:  # the csv module words what is wrong (or reads what pandas could not)
+        if records is None:
+            text = text or _decode(_raw_bytes(source, file), file)[0]
+            records = _split_records(text, body_start, delimiter, file)
+        rows, index = _rows(records, header, file)
+        frame = pd.DataFrame(rows, columns=list(positions), dtype=object)
+        frame.index = pd.Index(index, dtype="int64")
+    if not keep_text:
+        text, records = "", []
     decimal_comma = False
     if delimiter != ",":  # only a file not split by commas can hold decimal commas
         decimal_comma, number_notes = _decimal_commas(frame)
         shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
         with_commas = " with decimal commas" if decimal_comma else ""
         notes += [f"read as {shown}-separated{with_commas}", *number_notes]
-    newline = re.search(r"\r\n|\n|\r", text)
     return ReadTable(
         frame,
         notes,
@@ -168,6 +210,7 @@ def read_table(source: Path | bytes, file: str) -> ReadTable:
         text,
         records,
         positions,
+        body_start,
     )
 
 
@@ -179,7 +222,7 @@ def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
     are left out, but the index keeps each record's position (0 = spreadsheet row 2),
     so row numbers still match the spreadsheet's. Raises :class:`CsvError`.
     """
-    return read_table(source, file).frame
+    return read_table(source, file, keep_text=False).frame
 
 
 # --- bytes to text ----------------------------------------------------------------------
@@ -302,6 +345,185 @@ def _split_records(text: str, start: int, delimiter: str, file: str) -> list[Rec
         records.append(Record(offset, end, cells))
         offset = end
     return records
+
+
+# --- the fast reader: pandas' C parser on a file known to be well formed -----------------
+
+_QUOTE, _CR, _LF = ord('"'), ord("\r"), ord("\n")
+_CHUNK = 1 << 24  # bytes looked at at once when finding quotes (bounds the scratch memory)
+
+
+def _body_bytes(raw: bytes, text: str, encoding: str, bom: bool, body_start: int) -> bytes:
+    """The file from its header on (after BOM and ``sep=`` line), as UTF-8 bytes."""
+    if encoding == "utf-8":  # the file's own bytes, not a copy, when nothing is cut
+        start = (len(codecs.BOM_UTF8) if bom else 0) + len(text[:body_start].encode())
+        return raw[start:] if start else raw
+    return text[body_start:].encode("utf-8")
+
+
+def _quotes_well_formed(body: bytes, delimiter: str) -> bool:
+    """Whether every ``"`` in ``body`` opens a quoted cell (at the start of a cell), closes
+    one (before a separator, a line end or the end) or is half of a doubled ``""`` inside
+    one: then the csv module (strict) and pandas' parser read the same cells.
+
+    A quote inside an unquoted cell (``ab"c``), text after a closing quote (``"a"b``) or
+    an unclosed quote gives False (the csv module then reads, or refuses, the file).
+    Vectorised: quote positions come from numpy, a chunk of the file at a time.
+    """
+    if body.find(b'"') < 0:
+        return True
+    data = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.concatenate(
+        [np.flatnonzero(data[i : i + _CHUNK] == _QUOTE) + i for i in range(0, len(data), _CHUNK)]
+    )
+    if len(quotes) % 2:
+        return False
+    ends = np.array([ord(delimiter), _CR, _LF], dtype=np.uint8)
+    opens, closes = quotes[0::2], quotes[1::2]
+    # An opening quote follows a separator or line end (or starts the file), or it is the
+    # second of a doubled quote: right after the quote before it.
+    before = data[np.maximum(opens - 1, 0)]
+    after_close = np.r_[False, opens[1:] == closes[:-1] + 1]
+    opens_ok = (opens == 0) | np.isin(before, ends) | after_close
+    # A closing quote comes before a separator or line end (or ends the file), or it is
+    # the first of a doubled quote.
+    last = len(data) - 1
+    after = data[np.minimum(closes + 1, last)]
+    doubled = np.r_[opens[1:] == closes[:-1] + 1, False]
+    closes_ok = (closes == last) | np.isin(after, ends) | doubled
+    return bool(opens_ok.all() and closes_ok.all())
+
+
+def _fast_cells(body: bytes, delimiter: str) -> pd.DataFrame | pa.Table | None:
+    """Every record of ``body`` (header first) as str cells, columns 0..n-1, short records
+    padded with ''; None when the file is not one the C parser reads as the csv module
+    does (see :func:`_quotes_well_formed`; a record longer than the first; a BOM or a blank
+    line before the header)."""
+    if body[:1] in (b"\r", b"\n") or body.startswith(codecs.BOM_UTF8):
+        return None  # pandas would skip what the csv module reads as the header
+    if not _quotes_well_formed(body, delimiter):
+        return None
+    cells = _arrow_cells(body, delimiter)
+    if cells is not None:
+        return cells
+    try:  # pandas' C parser pads short records and keeps blank lines as blank records
+        cells = pd.read_csv(
+            io.BytesIO(body),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            doublequote=True,
+            quoting=csv.QUOTE_MINIMAL,
+            escapechar=None,
+            comment=None,
+            skipinitialspace=False,
+            encoding="utf-8",
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):  # e.g. a record longer than the header
+        return None
+    return cells if len(cells) else None
+
+
+_MAX_COLUMNS = 4096  # columns the Arrow reader is told are text (more: pandas reads it)
+_DISTINCT_SAMPLE = 1 << 16  # rows looked at to guess whether a column repeats its cells
+
+
+def _arrow_cells(body: bytes, delimiter: str) -> pa.Table | None:
+    """Every record of ``body`` (header first) as Arrow text columns ``f0..fn-1``, read
+    by Arrow's multithreaded CSV reader; None when a record is not as wide as the first
+    (pandas' C parser pads short ones)."""
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 23),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.large_string() for i in range(_MAX_COLUMNS)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows == 0 or table.num_columns > _MAX_COLUMNS:
+        return None
+    return table
+
+
+def _objects(column: pa.ChunkedArray) -> np.ndarray:
+    """An Arrow text column as a numpy array of str; a column that repeats its cells
+    (country, zone type, notes) shares one str per distinct cell, as pandas' parser does."""
+    sample = column.slice(0, _DISTINCT_SAMPLE)
+    if pc.count_distinct(sample).as_py() * 4 < len(sample):
+        encoded = pc.dictionary_encode(column).combine_chunks()
+        return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
+    return column.to_numpy()
+
+
+def _fast_rows(cells: pd.DataFrame | pa.Table, header: list[str]) -> pd.DataFrame | None:
+    """:func:`_rows` for :func:`_fast_cells`: the non-blank records under named headers,
+    indexed by record position; None if a column without a header holds data."""
+    if isinstance(cells, pa.Table):
+        return _arrow_rows(cells, header)
+    body = cells.iloc[1:]
+    blank = np.ones(len(body), dtype=bool)
+    for i in range(len(header)):
+        column = body[i]
+        filled = _not_blank(column)
+        if not header[i] and filled.any():
+            return None
+        blank &= ~filled
+    named = [i for i, name in enumerate(header) if name]
+    frame = body.loc[~blank, named]
+    frame.columns = [header[i] for i in named]
+    frame.index = pd.Index(np.flatnonzero(~blank), dtype="int64")
+    return frame
+
+
+def _arrow_rows(table: pa.Table, header: list[str]) -> pd.DataFrame | None:
+    """:func:`_fast_rows` for an Arrow table from :func:`_arrow_cells`."""
+    body = table.slice(1)
+    blank = np.ones(body.num_rows, dtype=bool)
+    for i in range(len(header)):
+        trimmed = pc.utf8_trim(body.column(i), characters=WHITESPACE)
+        filled = pc.not_equal(trimmed, "").to_numpy()
+        if not header[i] and filled.any():
+            return None
+        blank &= ~filled
+    keep = np.flatnonzero(~blank)
+    rows = body if len(keep) == body.num_rows else body.take(pa.array(keep))
+    named = [i for i, name in enumerate(header) if name]
+    frame = pd.DataFrame(
+        {header[i]: _objects(rows.column(i)) for i in named},
+        index=pd.Index(keep, dtype="int64"),
+        columns=[header[i] for i in named],
+        dtype=object,
+    )
+    return frame
+
+
+def _not_blank(column: pd.Series) -> np.ndarray:
+    """Boolean array: the cell holds something other than whitespace (``str.strip``)."""
+    values = column.to_numpy(dtype=object)
+    filled = values != ""
+    maybe_space = np.flatnonzero(filled)
+    if len(maybe_space):
+        arr = pa.array(values[maybe_space], type=pa.large_string())
+        trimmed = pc.utf8_trim(arr, characters=WHITESPACE)
+        filled[maybe_space] = pc.not_equal(trimmed, "").to_numpy(zero_copy_only=False)
+    return filled
 
 
 def _column_label(position: int) -> str:

