@@ -20,6 +20,8 @@ from playwright.sync_api import Error, Frame, Page, expect
 from benchmarks.synthetic import write_dataset
 from components.map.view import VIEWPORT_FROM
 from components.ui.site_table import PICK_LABEL
+from tests.e2e.axe import axe_violations, format_violations
+from tests.e2e.test_accessibility import unnamed_controls
 from tests.e2e.test_map import (
     PROBE,
     PROBE_KEPT,
@@ -118,6 +120,10 @@ def test_100k_sites_draw_and_a_filter_redraws_in_place(
     ids = set(frame.evaluate(DRAWN_IDS))
     outside = sorted(ids - set(in_kh["site_id"]))
     assert not outside, f"drawn outside Cambodia: {outside[:5]}"
+    # The clusters drawn per view are named buttons, as in the marker mode (WCAG).
+    violations = axe_violations(frame)
+    assert not violations, format_violations(violations)
+    assert not unnamed_controls(frame)
     assert not page_errors
     shot("02-cambodia")
 
@@ -141,6 +147,13 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
     assert ring_at(frame) == pytest.approx([float(bavet["lat"]), float(bavet["lon"])], abs=1e-6)
     assert atlas_attr(frame, "data-atlas-renders") == renders, "a selection rebuilt the markers"
     shot("01-bavet-from-table")
+
+    # From the keyboard: Enter on a focused cluster zooms in, as a click does.
+    assert frame.evaluate(PICK, ".atlas-cluster"), "no cluster in view"
+    zoom = frame.evaluate("() => window.atlas.map.getZoom()")
+    frame.locator("[data-pick]").focus()
+    page.keyboard.press("Enter")
+    wait_in_frame(frame, "(z) => window.atlas.map.getZoom() > z || !!window.atlas.vp.fan", zoom)
 
     # From the map: clusters zoom in (or fan out) until a site stands alone; a click on
     # it opens its dossier.
