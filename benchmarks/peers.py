@@ -64,7 +64,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from benchmarks.browser import _MARKER_VISIBLE_JS, _NEXT_FRAME_JS, _settle
 from components.map import assets
-from tests.harness import MAP_IFRAME, launch_browser, offline, run_app, wait_for_app
+from tests.harness import APP_IDLE, MAP_IFRAME, launch_browser, offline, run_app, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -435,27 +435,53 @@ def filter_change(page: Page, app: str, expected: int, timeout_ms: float) -> tup
     return (done - t0) / 1000, not kept
 
 
+_ARM_SELECT_JS = """
+(sel) => {
+  window.__benchT0 = null;
+  if (!window.__benchArmed) {
+    window.__benchArmed = true;
+    document.addEventListener('pointerdown', (e) => {
+      if (window.__benchT0 === null && e.target.closest('[role="option"]'))
+        window.__benchT0 = performance.now();
+    }, {capture: true});
+  }
+  const doc = document.querySelector(sel).contentDocument;
+  const ring = doc.querySelector('.atlas-selected');
+  if (!ring) return '';
+  const box = ring.getBoundingClientRect();
+  return ring.getAttribute('d') + '|' + Math.round(box.x) + ',' + Math.round(box.y);
+}
+"""
+LOST_CLICK_MS = 20_000
+
+
 def choose_site(page: Page, index: int, timeout_ms: float) -> float:
-    """Pick the ``index``-th site in the table's chooser; seconds to dossier + ring."""
-    before = page.evaluate(
-        """(sel) => {
-          window.__benchT0 = null;
-          document.addEventListener('pointerdown', (e) => {
-            if (window.__benchT0 === null && e.target.closest('[role="option"]'))
-              window.__benchT0 = performance.now();
-          }, {capture: true});
-          const doc = document.querySelector(sel).contentDocument;
-          const ring = doc.querySelector('.atlas-selected');
-          if (!ring) return '';
-          const box = ring.getBoundingClientRect();
-          return ring.getAttribute('d') + '|' + Math.round(box.x) + ',' + Math.round(box.y);
-        }""",
-        MAP_IFRAME,
-    )
+    """Pick the ``index``-th site in the table's chooser; seconds to dossier + ring.
+
+    A pick can be lost when it lands just as a rerun starts (the chooser is reset every
+    run): if after 20 s nothing has changed and the script is idle, the pick is made
+    again (at most twice) and timed from the new pointerdown.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
     chooser = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(PICK_LABEL))
-    text = _pick_option(page, chooser, None, index, timeout_ms)
-    name = text.split(" · ")[0].strip()
-    done = _wait(page, _CHOSEN_JS, [MAP_IFRAME, name, before], timeout_ms)
+    for attempt in range(3):
+        before = page.evaluate(_ARM_SELECT_JS, MAP_IFRAME)
+        text = _pick_option(page, chooser, None, index, timeout_ms)
+        name = text.split(" · ")[0].strip()
+        while True:
+            left = (deadline - time.monotonic()) * 1000
+            if left <= 0:
+                raise PlaywrightTimeoutError(f"no dossier + ring within {timeout_ms / 1000:.0f} s")
+            try:
+                done = _wait(page, _CHOSEN_JS, [MAP_IFRAME, name, before], min(left, LOST_CLICK_MS))
+                break
+            except PlaywrightTimeoutError:
+                idle = page.locator(APP_IDLE).count() > 0
+                if idle and attempt < 2 and page.locator(f"text={PICK_LABEL}").count():
+                    done = None
+                    break
+        if done is not None:
+            break
     t0 = page.evaluate("window.__benchT0")
     if t0 is None:
         raise RuntimeError("the option click was not seen")
@@ -614,13 +640,13 @@ def first_load(directory: Path, timeout_s: float) -> tuple[float | None, float |
     )
     total = re.search(r"total:\s*([\d.]+)\s*s", text)
     peak = re.search(r"peak RSS\s*([\d.]+)\s*MB", text)
+    lines = [ln for ln in text.splitlines() if "ScriptRunContext" not in ln]
     if code != 0:
-        return None, rss, f"exit {code} after {wall:.1f} s: {text[-300:]}"
-    return (
-        float(total.group(1)) if total else wall,
-        float(peak.group(1)) if peak else rss,
-        text.strip(),
-    )
+        # Seen: exit -11 (SIGSEGV) at interpreter shutdown, after the figures were printed.
+        lines.append(f"(exit code {code} after {wall:.1f} s)")
+    if total is None:
+        return None, rss, " | ".join(lines)[-400:]
+    return float(total.group(1)), float(peak.group(1)) if peak else rss, " | ".join(lines)
 
 
 def validator(directory: Path, timeout_s: float) -> tuple[float, float, bool]:
@@ -729,7 +755,7 @@ def run(
                 fl_s, fl_rss, text = first_load(directory, max(timeout_s, 600))
                 figures.first_load_s, figures.first_load_rss_mb = fl_s, fl_rss
                 figures.first_load_text = text
-                log("    first_load: " + text.replace("\n", " | "))
+                log("    first_load: " + text)
                 wall, rss, ok = validator(directory, max(timeout_s, 600))
                 figures.validate_s, figures.validate_rss_mb, figures.validate_ok = wall, rss, ok
                 log(f"    validator CLI: {wall:.2f} s, peak RSS {rss:.0f} MB, ok={ok}")
