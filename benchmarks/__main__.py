@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 from benchmarks import load, synthetic
+from benchmarks.report import table
 from components.data import DEFAULT_DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,21 +61,6 @@ QUICK = Plan((1_000, 10_000), 1_000, 1, 1_000, 1, 1, 1)
 
 def log(message: str) -> None:
     print(message, flush=True)
-
-
-def table(headers: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
-    """Aligned text table; columns in ``right`` (default: all but the first) right-aligned."""
-    right = set(range(1, len(headers))) if right is None else right
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            str(c).rjust(w) if i in right else str(c).ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 def secs(value: float | None, digits: int = 3) -> str:
