@@ -53,6 +53,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -253,6 +254,42 @@ def awesome_markers(dest: Path) -> None:
                 source = tar.extractfile(member)
                 assert source is not None
                 out.write_bytes(source.read())
+
+
+def _descendants(root: int) -> list[tuple[int, int, str]]:
+    """(pid, parent pid, name) of every process below ``root`` (from /proc)."""
+    procs = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            procs[int(proc.name)] = (ppid, name)
+    out, todo = [], [root]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, name) in procs.items():
+            if ppid == parent:
+                out.append((pid, ppid, name))
+                todo.append(pid)
+    return out
+
+
+def _kill_our_chromium() -> None:
+    """Watchdog: SIGKILL the Chromium this process started (by pid), so a page stuck
+    in JavaScript cannot hang the benchmark (Playwright's evaluate has no time limit)."""
+    import os
+    import signal
+
+    ours = _descendants(os.getpid())
+    chromium = {pid for pid, _ppid, name in ours if "chrom" in name}
+    for pid, ppid, _name in ours:
+        if pid in chromium and ppid not in chromium:  # the browser process itself
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _copy_vendor(static: Path, *packages: str) -> None:
@@ -552,6 +589,9 @@ def measure(
                 page.on("crash", lambda _p, c=crashed: c.append(True))
                 which = "first page" if i == 0 else f"page {i}"
                 run = PageRun()
+                # open, settle, filter, settle, select: at most 5 waits, plus slack
+                watchdog = threading.Timer(timeout_s * 5 + 120, _kill_our_chromium)
+                watchdog.start()
                 try:
                     _one_page(run, page, app, url, expected, i + 1, timeout_ms)
                 except PlaywrightTimeoutError as exc:
@@ -561,6 +601,8 @@ def measure(
                     kind = "tab crashed" if crashed else f"error: {str(exc)[:160]}"
                     run.error = f"{run.stage}: {kind}"
                     log(f"    {app} {sites:,} {which}: {run.error}")
+                finally:
+                    watchdog.cancel()
                 if crashed:
                     result.crashed = True
                     run.error = run.error or "tab crashed"
@@ -578,8 +620,10 @@ def measure(
                     )
                 with contextlib.suppress(PlaywrightError):
                     context.close()
-                if run.error and (i > 0 or crashed):
+                if run.error and (i > 0 or crashed or not browser.is_connected()):
                     result.note = run.error
+                    if not browser.is_connected():
+                        result.note += " (browser killed by the watchdog)"
                     break
         finally:
             result.server_peak_mb = _status_mb(pid)
