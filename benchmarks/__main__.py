@@ -8,6 +8,12 @@
 3. Cold start: ``streamlit run`` -> ``/_stcore/health`` answers ok.
 4. Load: 20 concurrent browser sessions for a minute, filtering and opening dossiers
    (``benchmarks/load.py``): rerun latency median and p95, and errors.
+5. Scale (issue 12, ``benchmarks/peers.py``): the atlas beside folium's FastMarkerCluster
+   in st_folium, deck.gl via st.pydeck_chart and a floor (Streamlit shell + plain Leaflet
+   canvas page drawing the atlas's payload) at the real data, 100,000 and 1,000,000
+   sites; server first load, validator CLI, payload size, cost per 10x rows.
+
+Parts 1-4 are ``--only naive``; part 5 is ``--only atlas,fmc,deck,floor,server``.
 
 Prints aligned tables, ratios and PASS/MISS against the issue's targets. The targets
 are informational: this is a benchmark, not a test, and it exits 0 when one is missed.

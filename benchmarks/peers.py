@@ -569,21 +569,21 @@ def measure(
         pid = _server_pid(port) if app != "leaflet" else None
         browser = launch_browser(pw)
         try:
+            context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(timeout_ms)
+            offline(context)
+            if app == "deck":
+                context.add_init_script(_DECK_HOOK_JS)
+            if app == "atlas":
+                context.on(
+                    "request",
+                    lambda r: (
+                        setattr(result, "payload_url", r.url)
+                        if "/static/generated/sites-" in r.url
+                        else None
+                    ),
+                )
             for i in range(runs + 1):
-                context = browser.new_context(viewport=VIEWPORT)
-                context.set_default_timeout(timeout_ms)
-                offline(context)
-                if app == "deck":
-                    context.add_init_script(_DECK_HOOK_JS)
-                if app == "atlas":
-                    context.on(
-                        "request",
-                        lambda r: (
-                            setattr(result, "payload_url", r.url)
-                            if "/static/generated/sites-" in r.url
-                            else None
-                        ),
-                    )
                 page = context.new_page()
                 crashed = []
                 page.on("crash", lambda _p, c=crashed: c.append(True))
@@ -619,7 +619,7 @@ def measure(
                         + (f", select {_s(run.select)} s" if run.select is not None else "")
                     )
                 with contextlib.suppress(PlaywrightError):
-                    context.close()
+                    page.close()
                 if run.error and (i > 0 or crashed or not browser.is_connected()):
                     result.note = run.error
                     if not browser.is_connected():
