@@ -8,6 +8,12 @@
 3. Cold start: ``streamlit run`` -> ``/_stcore/health`` answers ok.
 4. Load: 20 concurrent browser sessions for a minute, filtering and opening dossiers
    (``benchmarks/load.py``): rerun latency median and p95, and errors.
+5. Scale (issue 12, ``benchmarks/peers.py``): the atlas beside folium's FastMarkerCluster
+   in st_folium, deck.gl via st.pydeck_chart and a floor (Streamlit shell + plain Leaflet
+   canvas page drawing the atlas's payload) at the real data, 100,000 and 1,000,000
+   sites; server first load, validator CLI, payload size, cost per 10x rows.
+
+Parts 1-4 are ``--only naive``; part 5 is ``--only atlas,fmc,deck,floor,server``.
 
 Prints aligned tables, ratios and PASS/MISS against the issue's targets. The targets
 are informational: this is a benchmark, not a test, and it exits 0 when one is missed.
@@ -28,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 
 from benchmarks import load, synthetic
+from benchmarks.report import table
 from components.data import DEFAULT_DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,21 +67,6 @@ QUICK = Plan((1_000, 10_000), 1_000, 1, 1_000, 1, 1, 1)
 
 def log(message: str) -> None:
     print(message, flush=True)
-
-
-def table(headers: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
-    """Aligned text table; columns in ``right`` (default: all but the first) right-aligned."""
-    right = set(range(1, len(headers))) if right is None else right
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            str(c).rjust(w) if i in right else str(c).ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 def secs(value: float | None, digits: int = 3) -> str:
@@ -531,12 +523,83 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="always print the diagnostics (cProfile, AppTest)"
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run, of {','.join(PARTS)} (default: all). 'naive' is"
+        " the atlas-versus-naive comparison (server, browser, cold start, load); the others"
+        " are issue 12's scale comparison",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=None,
+        help="scale comparison: comma-separated site counts, 0 = the real data"
+        " (default 0,100000,1000000; --quick 0,10000)",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=None, help="fresh pages per app and size (default 3; --quick 1)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=240.0, help="seconds each browser wait may take"
+    )
     args = parser.parse_args(argv)
+    only = {p.strip() for p in args.only.split(",") if p.strip()}
+    unknown = only - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {PARTS}")
     plan = QUICK if args.quick else FULL
+    sizes = (
+        [int(x) for x in args.sizes.split(",")]
+        if args.sizes
+        else list(QUICK_SIZES if args.quick else FULL_SIZES)
+    )
+    runs = args.runs if args.runs is not None else (1 if args.quick else 3)
     started = time.perf_counter()
     quiet_streamlit()
     header()
-    log(f"mode: {'quick' if args.quick else 'full'}  plan: {plan}")
+    log(f"uptime at start: {uptime()}")
+    log(f"mode: {'quick' if args.quick else 'full'}  parts: {','.join(sorted(only))}")
+    if "naive" in only:
+        naive_parts(args, plan)
+    scale = only & SCALE_PARTS
+    if scale:
+        scale_part(sizes, runs, scale, args.timeout)
+    log(f"\nuptime at end: {uptime()}")
+    log(f"total benchmark time {time.perf_counter() - started:.0f} s")
+    flags = " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
+    log(f"reproduce: .venv/bin/python -m benchmarks {flags}  (from {ROOT})".rstrip())
+    return 0
+
+
+PARTS = ("naive", "atlas", "fmc", "deck", "floor", "server")
+SCALE_PARTS = {"atlas", "fmc", "deck", "floor", "server"}
+FULL_SIZES = (0, 100_000, 1_000_000)
+QUICK_SIZES = (0, 10_000)
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def scale_part(sizes: list[int], runs: int, only: set[str], timeout_s: float) -> None:
+    from benchmarks import peers
+
+    log(
+        f"\n[5/5] Scale (issue 12): atlas beside FastMarkerCluster, deck.gl and the floor;"
+        f" sizes {', '.join(f'{n:,}' for n in sizes)} (0 = real data); {runs} fresh pages"
+        f" each after the first; waits time-boxed to {timeout_s:.0f} s; parts"
+        f" {','.join(sorted(only))}"
+    )
+    with tempfile.TemporaryDirectory(prefix="atlas-scale-") as tmp:
+        results = peers.run(sizes, runs, only, timeout_s, Path(tmp), log)
+    peers.print_report(results, log)
+
+
+def naive_parts(args: argparse.Namespace, plan: Plan) -> None:
+    log(f"\n[1-4] Atlas versus naive; plan: {plan}")
 
     from components.data import borders
     from components.map import view as map_view
@@ -593,13 +656,6 @@ def main(argv: list[str] | None = None) -> int:
         sessions, seconds = (5, 20.0) if args.quick else (20, 60.0)
         log(f"\n[4/4] Load: {sessions} concurrent browser sessions, real data (benchmarks.load)")
         log(load.run(sessions, seconds))
-    log(
-        f"\nload average at end: {os.getloadavg()[0]:.1f}; total benchmark time "
-        f"{time.perf_counter() - started:.0f} s"
-    )
-    flag = " --quick" if args.quick else ""
-    log(f"reproduce: .venv/bin/python -m benchmarks{flag}  (from {ROOT})")
-    return 0
 
 
 if __name__ == "__main__":

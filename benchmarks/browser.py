@@ -6,7 +6,7 @@ Playwright's round trips do not count:
 - *page open -> first marker*: ``performance.now()`` in the top page (0 = navigation
   start) at the first animation frame in which the map iframe has a marker element with
   a non-empty box inside the map's viewport (an ``<img>`` icon must also have loaded).
-  Atlas: ``.atlas-site`` (site markers) or ``.marker-cluster``.
+  Atlas: ``.atlas-site`` (site markers) or ``.atlas-cluster`` (its clusters).
   Naive: ``.leaflet-marker-icon``.
 - *filter change -> map updated*: from the ``pointerdown`` on the sidebar's country
   option to the first frame in which the map shows the new selection.
@@ -48,7 +48,7 @@ from tests.harness import (
 
 ROOT = Path(__file__).resolve().parents[1]
 NAIVE_SCRIPT = Path(__file__).with_name("naive_app.py")
-ATLAS_MARKERS = ".atlas-site, .marker-cluster"
+ATLAS_MARKERS = ".atlas-site, .atlas-cluster"  # sites and clusters (not .marker-cluster)
 NAIVE_MARKERS = ".leaflet-marker-icon"
 
 # In the top page: performance.now() once the map iframe shows a marker, else false
