@@ -682,8 +682,9 @@ def first_load(directory: Path, timeout_s: float) -> tuple[float | None, float |
     wall, rss, code, text = _timed_child(
         [sys.executable, "-m", "benchmarks.first_load", str(directory)], timeout_s
     )
-    total = re.search(r"total:\s*([\d.]+)\s*s", text)
-    peak = re.search(r"peak RSS\s*([\d.]+)\s*MB", text)
+    # "first load (miss + prepare): 1.31 s" (older versions printed "total: 1.31 s").
+    total = re.search(r"(?:first load \(miss \+ prepare\)|total):\s*([\d.]+)\s*s", text)
+    peak = re.search(r"peak RSS:?\s*([\d.]+)\s*MB", text)
     lines = [ln for ln in text.splitlines() if "ScriptRunContext" not in ln]
     if code != 0:
         # Seen: exit -11 (SIGSEGV) at interpreter shutdown, after the figures were printed.
