@@ -607,7 +607,7 @@ def naive_parts(args: argparse.Namespace, plan: Plan) -> None:
     start = time.perf_counter()
     borders.country_shapes()  # once per process, in the app too (first validation)
     log(f"country outlines decoded in {time.perf_counter() - start:.2f} s (once per process)")
-    generated_before = set(p.name for p in map_view.GENERATED_DIR.glob("sites-*.json"))
+    generated_before = set(p.name for p in map_view.GENERATED_DIR.glob("sites-*.json*"))
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmp:
         tmp_path = Path(tmp)
         log_dir = tmp_path / "logs"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import gzip
 import io
 import json
 from datetime import date
@@ -432,9 +433,15 @@ def test_publish_payload_is_content_addressed(tmp_path, atlas):
     url = map_view.publish_payload(payload, tmp_path)
     again = map_view.publish_payload(payload, tmp_path)
     assert url == again and url.startswith("/app/static/generated/sites-")
+    assert url.endswith(".json.gz")  # compressed once, sent as it is (not per request)
     files = list(tmp_path.iterdir())
     assert len(files) == 1
-    assert json.loads(files[0].read_text())["sites"]["id"] == payload["sites"]["id"]
+    raw = files[0].read_bytes()
+    assert json.loads(gzip.decompress(raw))["sites"]["id"] == payload["sites"]["id"]
+    # Same payload, same bytes (no timestamp in the gzip header).
+    files[0].unlink()
+    assert map_view.publish_payload(payload, tmp_path) == url
+    assert files[0].read_bytes() == raw
     payload["sites"]["name"][0] = "changed"
     assert map_view.publish_payload(payload, tmp_path) != url
     for i in range(map_view.KEEP_PAYLOADS + 3):  # old payloads are pruned

@@ -80,6 +80,11 @@
     this.ready = fetch(config.payloadUrl, { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);
+        // The app publishes the payload gzip-compressed once (sites-<hash>.json.gz), so
+        // the server sends it as it is: inflate it here.
+        if (/\.gz$/.test(config.payloadUrl.split("?")[0])) {
+          return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
+        }
         return r.json();
       })
       .then(function (data) {
