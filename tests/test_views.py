@@ -398,9 +398,35 @@ def test_mask_encoding_matches_atlas_js_bit_order():
     assert decoded == mask.astype(int).tolist()
 
 
+def unragged(column: dict) -> list[list]:
+    """The per-row lists of a :func:`map_view.ragged` column (as atlas.js reads it)."""
+    off, flat = column["offsets"], column["flat"]
+    return [flat[off[i] : off[i + 1]] for i in range(len(off) - 1)]
+
+
+def test_ragged_round_trips_lists_including_empty_ones():
+    lists = [[1, 2], [], [3], [], []]
+    packed = map_view.ragged(lists)
+    assert packed == {"offsets": [0, 2, 2, 3, 3, 3], "flat": [1, 2, 3]}
+    assert unragged(packed) == lists
+    assert map_view.ragged([]) == {"offsets": [0], "flat": []}
+
+
+def test_payload_parents_list_only_sites_with_a_parent(atlas):
+    payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
+    sites = payload["sites"]
+    parent = sites["parent"]
+    pairs = dict(zip(parent["rows"], parent["parents"], strict=True))
+    ids = sites["id"]
+    assert ids[pairs[ids.index("kk_park_ii")]] == "kk_park"
+    has = atlas.locations["parent_site_id"].fillna("").astype(str).str.strip() != ""
+    assert len(pairs) == int(has.sum()) < len(ids)
+
+
 def test_payload_references_resolve(atlas):
     payload = map_view.build_payload(atlas.locations, atlas.events, atlas.sources)
     sites, events, sources = payload["sites"], payload["events"], payload["sources"]
+    sites = {**sites, "src": unragged(sites["src"])}
     assert len(sites["id"]) == len(atlas.locations) == 49  # data/locations.csv
     assert all(0 <= i < len(sources) for refs in sites["src"] for i in refs)
     poipet = sites["id"].index("poipet")
@@ -410,7 +436,7 @@ def test_payload_references_resolve(atlas):
     loc = atlas.locations.copy()
     loc.loc[loc["site_id"] == "poipet", "source_ids"] = ""
     bare = map_view.build_payload(loc, atlas.events, atlas.sources)["sites"]
-    assert bare["src"][bare["id"].index("poipet")] == []
+    assert unragged(bare["src"])[bare["id"].index("poipet")] == []
     kk = sites["id"].index("kk_park")
     kk_sources = {sources[i]["id"] for i in sites["src"][kk]}
     # kk_park's source_ids in data/locations.csv (S122 is cited by its events and figures).

@@ -167,6 +167,13 @@ def source_rows(source_ids: pd.Series, src_index: dict[str, int]) -> list[list[i
 CODED_COLUMNS = ("country", "zone", "precision", "confidence")
 
 
+def ragged(lists: list[list[int]]) -> dict:
+    """``{"offsets": [0, ...], "flat": [...]}``: row i's items are
+    ``flat[offsets[i]:offsets[i + 1]]`` (``len(offsets) == len(lists) + 1``)."""
+    offsets = np.cumsum([0, *map(len, lists)]).tolist()
+    return {"offsets": offsets, "flat": [x for items in lists for x in items]}
+
+
 def dictionary_coded(values: list[str]) -> dict:
     """``{"values": [distinct strings], "codes": [index into values per row]}``.
 
@@ -205,8 +212,10 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
     """Columnar JSON-ready dict of what the browser needs to draw markers and popups.
 
     Sources are listed once and referenced by index; events refer to sites by index;
-    the site columns in ``CODED_COLUMNS`` are :func:`dictionary_coded`. Only http(s)
-    URLs survive (the validator already refuses others).
+    the site columns in ``CODED_COLUMNS`` are :func:`dictionary_coded`, each site's
+    sources are :func:`ragged` and ``parent`` lists only the sites that have one
+    (``{"rows", "parents"}``). Only http(s) URLs survive (the validator already refuses
+    others).
     """
     src = sources.reset_index(drop=True)
     src_index = {sid: i for i, sid in enumerate(src["source_id"])}
@@ -218,7 +227,12 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
     sites = _site_columns(locations, site_sources)
     for name in CODED_COLUMNS:
         sites[name] = dictionary_coded(sites[name])
-    sites["parent"] = _parent_rows(locations)
+    # One flat list and offsets, not a list per site (a million small arrays in the tab).
+    sites["src"] = ragged(site_sources)
+    parents = np.asarray(_parent_rows(locations), dtype=np.int64)
+    has_parent = np.flatnonzero(parents >= 0)
+    # Few sites have a parent: only theirs are sent ({"rows": [...], "parents": [...]}).
+    sites["parent"] = {"rows": has_parent.tolist(), "parents": parents[has_parent].tolist()}
     return {
         "sites": sites,
         "events": {

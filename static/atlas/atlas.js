@@ -60,6 +60,13 @@
   /* Columns the app sends dictionary-coded ({values, codes}, see CODED_COLUMNS in
      components/map/view.py) become plain arrays of strings again, in place. */
   function expandCoded(columns) {
+    // Parents: only the sites that have one are sent; every other row gets -1.
+    var par = columns.parent;
+    if (par && !Array.isArray(par) && Array.isArray(par.rows)) {
+      var all = new Int32Array(columns.id.length).fill(-1);
+      for (var p = 0; p < par.rows.length; p++) all[par.rows[p]] = par.parents[p];
+      columns.parent = all;
+    }
     Object.keys(columns).forEach(function (name) {
       var col = columns[name];
       if (!col || Array.isArray(col) || !Array.isArray(col.codes)) return;
@@ -69,6 +76,15 @@
       for (var i = 0; i < codes.length; i++) out[i] = values[codes[i]];
       columns[name] = out;
     });
+  }
+
+  /* Row i's sources: the published payload sends them flat with offsets
+     ({offsets, flat}: indexes into data.sources); an upload, as one list per row. */
+  function sourcesAt(rows, i) {
+    var src = rows.src;
+    if (!src) return [];
+    if (src.offsets) return src.flat.slice(src.offsets[i], src.offsets[i + 1]);
+    return src[i] || [];
   }
 
   function Atlas(map, config) {
@@ -578,7 +594,7 @@
     if (kind === "upload") {
       box.appendChild(el("div", "atlas-warn", "From your upload: not checked by the atlas team."));
     }
-    var srcs = (rows.src && rows.src[i]) || [];
+    var srcs = sourcesAt(rows, i);
     if (!srcs.length && kind !== "upload") {
       box.appendChild(el("div", "atlas-warn", "Unverified: no cited source names this site."));
     }
