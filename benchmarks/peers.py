@@ -584,14 +584,16 @@ def measure(
                     ),
                 )
             for i in range(runs + 1):
+                # open, settle, filter, settle, select: at most 5 waits, plus slack; it
+                # also covers opening and closing the tab (a full run hung there once,
+                # at 1M sites in FastMarkerCluster, after a time-out)
+                watchdog = threading.Timer(timeout_s * 5 + 120, _kill_our_chromium)
+                watchdog.start()
                 page = context.new_page()
                 crashed = []
                 page.on("crash", lambda _p, c=crashed: c.append(True))
                 which = "first page" if i == 0 else f"page {i}"
                 run = PageRun()
-                # open, settle, filter, settle, select: at most 5 waits, plus slack
-                watchdog = threading.Timer(timeout_s * 5 + 120, _kill_our_chromium)
-                watchdog.start()
                 try:
                     _one_page(run, page, app, url, expected, i + 1, timeout_ms)
                 except PlaywrightTimeoutError as exc:
@@ -601,8 +603,6 @@ def measure(
                     kind = "tab crashed" if crashed else f"error: {str(exc)[:160]}"
                     run.error = f"{run.stage}: {kind}"
                     log(f"    {app} {sites:,} {which}: {run.error}")
-                finally:
-                    watchdog.cancel()
                 if crashed:
                     result.crashed = True
                     run.error = run.error or "tab crashed"
@@ -620,6 +620,7 @@ def measure(
                     )
                 with contextlib.suppress(PlaywrightError):
                     page.close()
+                watchdog.cancel()
                 if run.error and (i > 0 or crashed or not browser.is_connected()):
                     result.note = run.error
                     if not browser.is_connected():
@@ -627,6 +628,8 @@ def measure(
                     break
         finally:
             result.server_peak_mb = _status_mb(pid)
+            if result.server_peak_mb is not None:
+                log(f"    {app} {sites:,} server peak RSS {result.server_peak_mb:.0f} MB")
             with contextlib.suppress(PlaywrightError):
                 browser.close()
     return result
@@ -1178,3 +1181,105 @@ def print_report(results: Results, log=print) -> None:
         log(cost)
     log("\nTargets (informational; the benchmark never fails on them)")
     log(targets(results))
+
+
+# --- a stopped run's table, from its log ------------------------------------------
+
+_PAGE_LINE = re.compile(
+    r"^\s+(?P<app>atlas|fmc|deck|shell|leaflet) (?P<sites>[\d,]+) (?P<which>first page|page \d+): "
+    r"(?P<rest>.*)$"
+)
+
+
+def from_log(text: str, runs: int = 3, timeout_s: float = 240.0) -> Results:
+    """Rebuild :class:`Results` from the per-page lines a run printed (for a run that was
+    stopped before its table). The server peak RSS is not in those lines (n/a)."""
+    sizes: list[int] = []
+    results = Results(sizes, runs, timeout_s)
+    size_of: dict[int, int] = {}  # sites -> size key
+    current = None
+    for line in text.splitlines():
+        m = re.match(r"^\s+dataset (\S+) \(([\d,]+) sites", line)
+        if m:
+            total = int(m.group(2).replace(",", ""))
+            key = 0 if not re.search(r"synthetic-(\d+)", m.group(1)) else total
+            size_of[total] = key
+            sizes.append(key)
+            current = results.server[key] = ServerFigures(total)
+            continue
+        m = re.search(r"first_load: .*total:\s*([\d.]+) s; peak RSS (\d+) MB", line)
+        if m and current:
+            current.first_load_s, current.first_load_rss_mb = float(m[1]), float(m[2])
+            continue
+        m = re.search(r"validator CLI: ([\d.]+) s, peak RSS (\d+) MB, ok=(\w+)", line)
+        if m and current:
+            current.validate_s, current.validate_rss_mb = float(m[1]), float(m[2])
+            current.validate_ok = m[3] == "True"
+            continue
+        m = re.search(r"payload \S+: ([\d.]+) MB, gzip ([\d.]+) MB", line)
+        if m and current:
+            current.payload_bytes = int(float(m[1]) * 1e6)
+            current.payload_gzip = int(float(m[2]) * 1e6)
+            continue
+        m = re.match(r"^\s+(\w+) ([\d,]+) server peak RSS (\d+) MB", line)
+        if m:
+            sites = int(m[2].replace(",", ""))
+            key = size_of.get(sites, sites)
+            owner = results.shell if m[1] == "shell" else results.apps.get((m[1], key))
+            if owner is not None:
+                owner.server_peak_mb = float(m[3])
+            continue
+        m = _PAGE_LINE.match(line)
+        if not m:
+            continue
+        app, sites = m["app"], int(m["sites"].replace(",", ""))
+        if app == "shell":
+            result = results.shell = results.shell or AppResult("shell", 0)
+        else:
+            key = size_of.get(sites, sites)
+            result = results.apps.setdefault((app, key), AppResult(app, sites))
+        rest = m["rest"]
+        run = PageRun()
+        point = re.search(r"first point ([\d.]+) s, heap (\d+) MB", rest)
+        if point:
+            run.first_point, run.heap_mb = float(point[1]), float(point[2])
+            change = re.search(r"filter ([\d.]+) s", rest)
+            if change:
+                run.change, run.remounted = float(change[1]), "(remounted)" in rest
+            select = re.search(r"select ([\d.]+) s", rest)
+            run.select = float(select[1]) if select else None
+        else:
+            run.error = rest.split(" (Page.")[0]
+            if "crashed" in rest:
+                result.crashed = True
+        if m["which"] == "first page":
+            if result.first is None:
+                result.first = run
+            else:  # the same page's failure line after its figures line
+                result.first.error = run.error
+        elif point or not result.warm or result.warm[-1].error:
+            result.warm.append(run)
+        else:
+            result.warm[-1].error = run.error
+        if run.error and m["which"] != "first page":
+            result.note = run.error
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.peers",
+        description="Print the scale comparison's tables from a run's log (a stopped run).",
+    )
+    parser.add_argument("log", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=240.0)
+    args = parser.parse_args(argv)
+    print_report(from_log(args.log.read_text(), args.runs, args.timeout))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
