@@ -80,6 +80,30 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, pd.Data
         yield url, sites
 
 
+def settle(page: Page, frame: Frame) -> None:
+    """Wait until the app's script is idle (no late camera command pending) and the map
+    has stopped moving, so a marker picked now is where a click lands."""
+    wait_for_app(page, timeout=SLOW_MS)
+    frame.evaluate(
+        """() => {
+          const map = window.atlas.map;
+          if (window.__watching) return;
+          window.__watching = true;
+          window.__movedAt = performance.now();
+          map.on("movestart zoomstart", () => { window.__moving = true; });
+          map.on("moveend", () => {
+            window.__moving = false;
+            window.__movedAt = performance.now();
+          });
+        }"""
+    )
+    wait_in_frame(
+        frame,
+        """() => !window.__moving && !window.atlas.map._animatingZoom
+          && performance.now() - window.__movedAt > 300""",
+    )
+
+
 def open_big(page: Page, url: str) -> Frame:
     page.set_default_timeout(SLOW_MS)
     page.goto(url)
@@ -149,6 +173,7 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
     shot("01-bavet-from-table")
 
     # From the keyboard: Enter on a focused cluster zooms in, as a click does.
+    settle(page, frame)
     assert frame.evaluate(PICK, ".atlas-cluster"), "no cluster in view"
     zoom = frame.evaluate("() => window.atlas.map.getZoom()")
     frame.locator("[data-pick]").focus()
@@ -158,6 +183,7 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
     # From the map: clusters zoom in (or fan out) until a site stands alone; a click on
     # it opens its dossier.
     for _ in range(25):
+        settle(page, frame)
         if frame.evaluate(PICK, ".atlas-site[data-site]"):
             break
         assert frame.evaluate(PICK, ".atlas-cluster"), "no cluster and no site in view"
