@@ -1121,7 +1121,7 @@
         if (g.count === 1) {
           marker = this.siteMarker(vp.sites, g.first, "site", vp.states[g.first] || null, vp.bySite[g.first] || null);
         } else {
-          marker = this.viewCluster(g, map.unproject([g.x, g.y], zoom), view.scale);
+          marker = this.viewCluster(g, map.unproject([g.x, g.y], zoom), zoom);
           marker.atlasKey = key;
         }
         add.push(marker);
@@ -1159,7 +1159,7 @@
   };
 
   /* One cluster of the view as a marker: the same icon and name as markercluster's. */
-  Atlas.prototype.viewCluster = function (g, latlng, scale) {
+  Atlas.prototype.viewCluster = function (g, latlng, zoom) {
     var self = this;
     var vp = this.vp;
     var byZone = {};
@@ -1173,8 +1173,8 @@
     var map = this.map;
     // What the cluster covers, in degrees (from world pixels at this zoom).
     marker.atlasBounds = L.latLngBounds(
-      map.unproject([g.box[0], g.box[3]], Math.log2(scale / 256)),
-      map.unproject([g.box[2], g.box[1]], Math.log2(scale / 256)),
+      map.unproject([g.box[0], g.box[3]], zoom),
+      map.unproject([g.box[2], g.box[1]], zoom),
     );
     // The first rows (up to 60): what a fan-out shows when the sites share one point.
     marker.atlasRows = rows;
