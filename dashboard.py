@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from components.analysis.dataset import Prepared, prepare
-from components.analysis.filters import event_mask, site_mask
-from components.data import DEFAULT_DATA_DIR, LoadResult
+from components.analysis.filters import View, event_mask, site_mask
+from components.data import DEFAULT_DATA_DIR, Atlas, LoadResult
 from components.data.cache import load_atlas_cached
-from components.data.labels import site_labels
+from components.data.labels import repeated_names, site_labels
+from components.data.status import StatusAt
 from components.data.version import DataVersion, data_version
 from components.export import pack as evidence_pack
 from components.map import view as map_view
@@ -23,7 +25,7 @@ from components.ui.header import header, headline_source
 from components.ui.map_panel import map_panel
 from components.ui.people import people_panel
 from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
-from components.ui.site_table import site_table_panel
+from components.ui.site_table import repeated_site_names, site_table_panel
 from components.ui.text import md
 from components.ui.theme import apply_theme
 
@@ -113,6 +115,51 @@ def main() -> None:
     undated_view = replace(view, statuses=())
     later = int((site_mask(locations, undated_view, prep.haystack) & ~status.reported).sum())
 
+    _map_and_side(
+        Frame(atlas, prep, sites, shown, mine, mine_mask, mask, ev_mask, status),
+        replace(view, as_of=as_of),
+        later,
+        str(directory),
+        fingerprint,
+    )
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One full run's data, handed to the map-and-side fragment (read-only)."""
+
+    atlas: Atlas
+    prep: Prepared
+    sites: pd.DataFrame
+    shown: pd.DataFrame
+    mine: pd.DataFrame
+    mine_mask: np.ndarray
+    mask: np.ndarray
+    ev_mask: np.ndarray
+    status: StatusAt
+
+
+# A fragment: choosing a site (table, map click, dossier button, tab) reruns only the
+# map and the side panels, not the header and sidebar; a filter change (sidebar) still
+# reruns the whole page. Streamlit calls it again with the last full run's arguments.
+@st.fragment
+def _map_and_side(frame: Frame, view: View, later: int, directory: str, fingerprint: tuple) -> None:
+    try:
+        _draw_map_and_side(frame, view, later, directory, fingerprint)
+    except Exception:  # A fragment rerun is outside main()'s guard.
+        logging.getLogger("atlas").exception("Unexpected error while drawing the map or panels")
+        st.error(
+            "Something went wrong while drawing this view. The details were written to the "
+            "server log. Try “Reset filters” or reload the page."
+        )
+
+
+def _draw_map_and_side(
+    frame: Frame, view: View, later: int, directory: str, fingerprint: tuple
+) -> None:
+    atlas, prep, sites, shown = frame.atlas, frame.prep, frame.sites, frame.shown
+    mine, mine_mask, mask, ev_mask = frame.mine, frame.mine_mask, frame.mask, frame.ev_mask
+    status, as_of, locations = frame.status, view.as_of, atlas.locations
     left, right = st.columns([layout.MAP_SHARE, 1 - layout.MAP_SHARE], gap="small")
     with left:
         map_panel(
@@ -150,7 +197,13 @@ def main() -> None:
                         args=(chosen,),
                         key="centre_on_site",
                     )
-                panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown)
+                # Names borne by more than one site, counted once per dataset.
+                repeated = (
+                    repeated_names(sites["name"])
+                    if len(mine)
+                    else repeated_site_names(prep, locations)
+                )
+                panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown, repeated)
         with people:
             if people.open is not False:
                 people_panel(shown, atlas)
@@ -169,7 +222,7 @@ def main() -> None:
                         ignore_index=True,
                     )
                 frames = evidence.ViewFrames(
-                    view=replace(view, as_of=as_of),
+                    view=view,
                     as_of=as_of,
                     sites=mapped,
                     events=atlas.events[ev_mask],

@@ -128,3 +128,13 @@ def test_site_table_chooser_tells_atlas_twins_apart(tmp_path, monkeypatch):
     assert len(a7) == 2
     assert any(o.startswith("A7 Park (Van Chheung Casino) (a7_park_bavet) · ") for o in a7)
     assert any(o.startswith("A7 Park (Van Chheung Casino) (venus_park_bavet) · ") for o in a7)
+
+
+def test_site_label_uses_the_given_repeated_names_instead_of_counting():
+    sites = pd.DataFrame({"site_id": ["a", "b"], "name": ["Bavet", "Poipet"]})
+    # The caller's per-dataset count decides, even when these rows alone would not.
+    assert labels.site_label("a", sites, frozenset({"bavet"})) == "Bavet (a)"
+    assert labels.site_label("b", sites, frozenset({"bavet"})) == "Poipet"
+    assert labels.site_label("a", sites, frozenset()) == "Bavet"
+    with pytest.raises(KeyError):
+        labels.site_label("nope", sites, frozenset())

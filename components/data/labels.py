@@ -150,16 +150,19 @@ def site_labels(
     return out
 
 
-def site_label(site_id: str, sites: pd.DataFrame) -> str:
+def site_label(site_id: str, sites: pd.DataFrame, repeated: Collection[str] | None = None) -> str:
     """The :func:`site_labels` label of one site, collisions counted among every row of
     ``sites`` (columns ``site_id`` and ``name``). One pass over the names, so it is
-    fine for one heading even at 100,000 sites. Raises KeyError if ``site_id`` is not
-    in ``sites``."""
+    fine for one heading even at 100,000 sites; none when ``repeated`` (the
+    :func:`repeated_names` of ``sites``, kept per dataset) is given. Raises KeyError if
+    ``site_id`` is not in ``sites``."""
     match = sites.loc[sites["site_id"] == site_id, "name"]
     if match.empty:
         raise KeyError(f"No site {site_id!r} among the {len(sites):,} sites given.")
     name = match.iloc[0]
     key = name_key(name)
+    if repeated is not None:
+        return f"{name} ({site_id})" if key in repeated else str(name)
     # Only names holding the key's longest word can collide: look closely at those.
     word = max(key.split(), key=len, default="")
     names = sites["name"].fillna("").astype(str)

@@ -520,7 +520,11 @@ def site_timeline(
     nothing is dated, an undated row naming the undated (else the first) cited source.
     Empty for an unknown site.
     """
-    loc = locations[_text(locations, "site_id") == site_id]
+    # Validated ids are stripped already: match as given first, so one dossier does not
+    # strip a 100,000-row column; fall back to stripped text for raw tables.
+    loc = locations[locations["site_id"] == site_id] if "site_id" in locations else locations[:0]
+    if loc.empty:
+        loc = locations[_text(locations, "site_id") == site_id]
     if loc.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TIMELINE_COLUMNS}).astype(
             {"disputed": bool}

@@ -6,6 +6,8 @@ or as markdown escaped with :func:`components.ui.text.md`; nothing uses unsafe H
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -124,8 +126,18 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
         st.caption(f"Newest {MAX_EVENTS_LISTED} of {len(events):,} events listed.")
 
 
-def dossier_panel(site_id: str | None, atlas: Atlas, is_shown: bool) -> None:
-    """Every field, the sources' quotes with links, events and nearest sites."""
+def dossier_panel(
+    site_id: str | None,
+    atlas: Atlas,
+    is_shown: bool,
+    repeated: Collection[str] | None = None,
+) -> None:
+    """Every field, the sources' quotes with links, events and nearest sites.
+
+    ``repeated``: the names more than one of ``atlas.locations`` bears
+    (:func:`~components.data.labels.repeated_names`, kept per dataset), so the heading
+    need not count them again; counted here when not given.
+    """
     if not site_id:
         st.info("Click a marker on the map, or choose a site above, to open its dossier.")
         return
@@ -134,7 +146,7 @@ def dossier_panel(site_id: str | None, atlas: Atlas, is_shown: bool) -> None:
         st.warning("That site is not in the loaded data.")
         return
     site = match.iloc[0]
-    st.subheader(md(site_label(site_id, atlas.locations)))  # the id too if a name repeats
+    st.subheader(md(site_label(site_id, atlas.locations, repeated)))  # the id too if a name repeats
     if not is_shown:
         st.caption("This site is hidden by the current filters.")
     if site["confidence"] == "low":
