@@ -110,6 +110,7 @@ def main() -> None:
     else:
         sites, shown = locations, locations[mask]
 
+    state.forget_vanished_site(sites["site_id"])  # an open site the data lost
     header(shown, atlas, int(ev_mask.sum()))
     # Sites the other filters keep but the date hides (first reported later).
     undated_view = replace(view, statuses=())
@@ -174,6 +175,8 @@ def _draw_map_and_side(
     with right, st.container(key="atlas_side"):
         for notice in st.session_state.get(state.URL_NOTICES, []):
             st.info(md(notice))
+        if gone := state.gone_notice():
+            st.info(md(gone))
         if shown.empty:
             st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
         headline_source(shown, atlas)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from components.ui import state
+from components.ui import layout, state
 from tests.apptest import fresh_caches, run  # noqa: F401
 from tests.gis import POLYGON, atlas_feature, point
 
@@ -161,3 +161,45 @@ def test_a_compound_placed_by_its_town_is_told_in_the_sidebar():
         ["town"],
         ["low"],
     )
+
+
+ATLAS_COLUMNS = (
+    "site_id,name,lat,lon,country,zone_type,precision,confidence\n"
+    "u1,My KK Park,16.65,98.52,MM,compound,compound,medium\n"
+    "u2,My Bavet,11.06,106.13,KH,casino_complex,compound,low\n"
+)
+
+
+def test_an_open_uploaded_site_that_goes_away_closes_with_a_notice():
+    """Issue 13: removing an upload while one of its sites is open raised KeyError in the
+    export's site label (the side panel then failed for that rerun)."""
+    at = upload(run(), "mine.csv", ATLAS_COLUMNS.encode())
+    if any(b.key == state.UPLOAD_USE for b in at.button):  # the column step, if asked
+        at.button(key=state.UPLOAD_USE).click().run()
+    at.selectbox(key="upload_pick").set_value("u2").run()
+    assert not at.exception
+    assert "My Bavet" in [h.value for h in at.subheader]
+    # Another file in its place: u2 is gone, u3 is new.
+    other = ATLAS_COLUMNS.replace("u2,My Bavet,11.06,106.13", "u3,My Poipet,13.66,102.56")
+    at.file_uploader(key=state.UPLOAD).set_value(("other.csv", other.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Something went wrong" in e.value for e in at.error)
+    assert state.GONE_NOTICE.format(site="u2") in texts(at)
+    at.session_state["panel"] = layout.SITES  # back to the table, where the picker is
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Something went wrong" in e.value for e in at.error)
+    picker = at.selectbox(key="upload_pick")
+    assert picker.value is None or picker.value == state.NO_SITE
+    assert "u3" in picker.options or "My Poipet" in picker.options
+    # The export cites the view: the site that went is not named, and nothing breaks.
+    at.session_state["panel"] = layout.EXPORT
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Something went wrong" in e.value for e in at.error)
+    assert "My Bavet" not in texts(at)
+    # Removing the upload altogether: the picker goes with it, the page stays.
+    at.file_uploader(key=state.UPLOAD).set_value(None).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [s for s in at.selectbox if s.key == "upload_pick"]

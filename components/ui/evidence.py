@@ -70,7 +70,10 @@ def record_of(
     citation counts the analyst's uploaded sites only when ``include_upload``."""
     view = frames.view
     chosen = view.site or ""
-    label = site_label(chosen, atlas.locations) if chosen else ""
+    try:
+        label = site_label(chosen, atlas.locations) if chosen else ""
+    except KeyError:  # a site that left the data is not cited (state.forget_vanished_site)
+        label = ""
     lines = provenance.filter_lines(view, frames.as_of, label)
     map_param = map_view or str(st.query_params.get("map") or "")
     link = provenance.permalink(_page_url(), view, frames.as_of, map_param)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from components.analysis.filters import (
@@ -53,6 +54,11 @@ MAP_PARAM = "map"  # the URL key the map writes its view to (see components/map/
 TABLE = "site_table"  # prefix of the site table's keys (components/ui/site_table.py)
 
 NO_SITE = ""
+GONE_SITE = "_gone_site"  # the id of an open site that left the data (forget_vanished_site)
+GONE_NOTICE = (
+    "The site that was open ({site}) is no longer in the data: the upload or a data file "
+    "changed. Its dossier was closed."
+)
 
 
 def today() -> date:
@@ -146,6 +152,27 @@ def choose_site(site_id: str) -> None:
     st.session_state[SEL_SITE] = site_id
     st.session_state[SEL_VERSION] = st.session_state.get(SEL_VERSION, 0) + 1
     st.session_state[PANEL] = DOSSIER_PANEL
+
+
+def forget_vanished_site(site_ids: pd.Series) -> str | None:
+    """Close the open site when it is no longer among ``site_ids`` (an upload removed or
+    replaced, a data file edited): its id, or None when nothing went. The page then shows
+    :data:`GONE_NOTICE` instead of failing on a site it cannot find."""
+    chosen = st.session_state.get(SITE) or None
+    if not chosen or bool((site_ids == chosen).any()):
+        return None
+    for key in (SITE, SEL_SITE):
+        st.session_state[key] = None
+    st.session_state[GONE_SITE] = chosen
+    return chosen
+
+
+def gone_notice() -> str | None:
+    """The notice for a site that was open and has gone (until another is chosen)."""
+    gone = st.session_state.get(GONE_SITE)
+    if not gone or st.session_state.get(SITE):
+        return None
+    return GONE_NOTICE.format(site=gone)
 
 
 def site_clicked(site_id: str) -> None:
