@@ -70,7 +70,11 @@ def test_good_rows_are_kept_and_bad_rows_listed():
         (b"site_id,name\nx,Caf\x81\x8d\n", "not UTF-8"),  # undefined in every code page tried
         (b"a,b\n1,2\n", "missing required column(s)"),
         (csv_bytes([]), "has a header but no rows"),
-        (b"x" * (upload.MAX_UPLOAD_BYTES + 1), "the limit is 2.1 MB"),
+        # Issue 13: the refusal read "is 2.1 MB; the limit is 2.1 MB".
+        (
+            b"x" * (upload.MAX_UPLOAD_BYTES + 1),
+            "is 2,097,153 bytes (2.00 MiB); the limit is 2,097,152 bytes (2 MiB)",
+        ),
     ],
 )
 def test_whole_file_refusals_name_the_problem(raw, message):
@@ -233,5 +237,29 @@ def test_geojson_upload_goes_through_the_same_validator():
 
 def test_gis_files_have_the_same_limits():
     big = b'{"type": "FeatureCollection", "features": []}' + b" " * upload.MAX_UPLOAD_BYTES
-    assert "the limit is 2.1 MB" in check(big, "big.geojson").error
+    assert "; the limit is 2,097,152 bytes (2 MiB)" in check(big, "big.geojson").error
     assert check(b"", "empty.kml").error == "empty.kml: the file is empty."
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("sites.csv", None),
+        ("Sites.GeoJSON", None),
+        ("a.b.kml", None),
+        ("mine\x00.csv", "The file name 'mine\ufffd.csv' holds a control character"),
+        ("evil\n.csv", "holds a control character"),
+        (
+            "sites.exe",
+            "sites.exe is not a CSV, GeoJSON, KML or GeoPackage file (its name ends in .exe)",
+        ),
+        ("sites", "(its name has no extension)"),
+    ],
+)
+def test_file_names_are_checked_by_the_app(name, problem):
+    found = upload.file_name_problem(name)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
+        assert "\x00" not in found and "\n" not in found

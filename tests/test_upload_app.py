@@ -203,3 +203,31 @@ def test_an_open_uploaded_site_that_goes_away_closes_with_a_notice():
     at.file_uploader(key=state.UPLOAD).set_value(None).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not [s for s in at.selectbox if s.key == "upload_pick"]
+
+
+def test_a_nul_byte_in_a_file_name_is_refused_and_the_page_goes_on():
+    """Issue 13: Streamlit's own name check raised before the script ran, on every rerun,
+    and showed its traceback box."""
+    at = run()
+    at.file_uploader(key=state.UPLOAD).set_value(
+        ("mine\x00.csv", ATLAS_COLUMNS.encode(), "text/csv")
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert "holds a control character" in shown
+    assert "mine\ufffd.csv" in shown
+    assert "\x00" not in shown
+    at.run()  # and on the next rerun too
+    assert not at.exception
+    assert metric_value(at, "Sites shown") == "49"  # the atlas is still drawn
+
+
+def test_a_file_of_another_kind_is_refused_by_its_name():
+    at = upload(run(), "sites.exe", ATLAS_COLUMNS.encode(), "application/octet-stream")
+    assert "sites.exe is not a CSV, GeoJSON, KML or GeoPackage file" in texts(at)
+    assert "of your sites are on the map" not in texts(at)
+
+
+def metric_value(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)

@@ -136,7 +136,9 @@ def filters_sidebar(options: Options) -> DeltaGenerator:
         st.subheader("Your own sites")
         st.file_uploader(
             "Add a CSV, GeoJSON, KML or GeoPackage file of sites (lat/lon may be blank)",
-            type=list(UPLOAD_TYPES),
+            # No ``type=``: Streamlit would check the names itself and, for a name holding
+            # a NUL byte, raise before the script runs, on every rerun (issue 13). The
+            # app checks the name (upload.file_name_problem) and the content instead.
             key=state.UPLOAD,
             help=f"At most {upload.MAX_UPLOAD_ROWS:,} rows and "
             f"{upload.MAX_UPLOAD_BYTES // 1024 // 1024} MB, with the columns of "
@@ -219,7 +221,7 @@ def geocode_cache() -> GeocodeCache:
     return GeocodeCache(None)  # in memory only: nothing uploaded is written to disk
 
 
-UPLOAD_TYPES = ("csv", "geojson", "json", "kml", "gpkg")
+UPLOAD_TYPES = upload.UPLOAD_EXTENSIONS
 NO_COLUMN = "(none)"
 SHOWN_ITEMS = 20  # problems listed in full; the rest are counted
 EXPAND_OVER = 5  # longer lists sit in an expander
@@ -254,15 +256,17 @@ def handle_upload(
     file_key = (file.file_id, file.size)
     read = st.session_state.get(state.UPLOAD_READ)
     if not read or read[0] != file_key:
+        table: upload.UploadTable | str
+        problem = upload.file_name_problem(file.name)
         try:
-            table: upload.UploadTable | str = upload.read_upload(file.getvalue(), file.name)
+            table = problem or upload.read_upload(file.getvalue(), file.name)
         except upload.UploadError as exc:
             table = str(exc)
         _forget_mapping()
         st.session_state[state.UPLOAD_READ] = read = (file_key, table)
     table = read[1]
     if isinstance(table, str):
-        return upload.refused(file.name, table)
+        return upload.refused(upload.shown_name(file.name), table)
     confirmed = st.session_state.get(state.UPLOAD_MAPPING)
     if confirmed and confirmed[0] == file_key:
         mapping = confirmed[1]

@@ -29,6 +29,9 @@ from components.upload.geofile import GisError, gis_kind, read_gis
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_ROWS = 5_000
+# What the upload accepts, by the file name's extension (the widget itself is not told:
+# Streamlit's own check of the names raises outside the app for a name holding a NUL).
+UPLOAD_EXTENSIONS = ("csv", "geojson", "json", "kml", "gpkg")
 # Columns an analyst may leave out entirely (added blank); the rest must be there.
 OPTIONAL_COLUMNS = ("aliases", "admin1", "coord_source", "coord_evidence", "source_ids", "note")
 
@@ -98,6 +101,35 @@ class UploadTable:
         return [str(c) for c in self.frame.columns]
 
 
+def shown_name(name: str) -> str:
+    """``name`` safe to print: control characters (NUL, newlines, escapes) as U+FFFD."""
+    return "".join("\ufffd" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in name)
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why an uploaded file's name is refused (one line), or None when it is fine: a
+    control character in it (e.g. a NUL byte), or an extension that is not one of
+    :data:`UPLOAD_EXTENSIONS`."""
+    shown = shown_name(name)
+    if shown != name:
+        return (
+            f"The file name {shown!r} holds a control character (shown as \ufffd). Rename the "
+            "file and upload it again."
+        )
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in UPLOAD_EXTENSIONS:
+        ends = f"ends in .{suffix}" if suffix else "has no extension"
+        return (
+            f"{name} is not a CSV, GeoJSON, KML or GeoPackage file (its name {ends}). "
+            "Upload a .csv, .geojson, .json, .kml or .gpkg file."
+        )
+    return None
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.2f} MiB" if count % (1024 * 1024) else f"{count >> 20} MiB"
+
+
 def read_upload(raw: bytes, name: str) -> UploadTable:
     """Read an uploaded CSV, GeoJSON, KML or GeoPackage (by extension, else content).
 
@@ -107,8 +139,8 @@ def read_upload(raw: bytes, name: str) -> UploadTable:
     """
     if len(raw) > MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"{name} is {len(raw) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.1f} MB. "
-            "Split it into smaller files."
+            f"{name} is {len(raw):,} bytes ({_size(len(raw))}); the limit is "
+            f"{MAX_UPLOAD_BYTES:,} bytes ({_size(MAX_UPLOAD_BYTES)}). Split it into smaller files."
         )
     kind = gis_kind(raw, name)
     if kind == "csv":
@@ -249,14 +281,17 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_ROWS",
     "REQUIRED",
+    "UPLOAD_EXTENSIONS",
     "UploadError",
     "UploadResult",
     "UploadTable",
     "check_table",
     "check_upload",
+    "file_name_problem",
     "geocode_upload",
     "needs_mapping",
     "read_upload",
     "refused",
+    "shown_name",
     "suggest_mapping",
 ]
