@@ -16,6 +16,7 @@ import base64
 import gzip
 import hashlib
 import json
+import logging
 import math
 import re
 from collections.abc import Callable
@@ -284,7 +285,25 @@ def publish_payload(payload: dict, directory: Path = GENERATED_DIR) -> str:
     ``DecompressionStream``.
     """
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return publish_text(text, "sites", directory, compress=True)
+    try:
+        return publish_text(text, "sites", directory, compress=True)
+    except OSError as exc:
+        # A read-only or full folder: the page carries the payload itself (slower, but
+        # the map still draws); the app says so in a banner (see payload_inline).
+        logging.getLogger("atlas").warning(
+            "Could not write the site payload in %s (%s); sending it inline", directory, exc
+        )
+        packed = gzip.compress(text.encode("utf-8"), compresslevel=5, mtime=0)
+        return INLINE_PREFIX + base64.b64encode(packed).decode("ascii")
+
+
+# A payload that could not be written is sent as a data: URL (gzip, base64).
+INLINE_PREFIX = "data:application/gzip;base64,"
+
+
+def payload_inline(url: str) -> bool:
+    """True when the payload ``url`` is carried in the page (it could not be written)."""
+    return url.startswith(INLINE_PREFIX)
 
 
 def publish_text(
@@ -320,14 +339,19 @@ def publish_text(
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` (UTF-8 text or bytes) to ``path`` through a temporary file, so a
-    reader (the browser fetching it) never sees half a file."""
+    reader (the browser fetching it) never sees half a file, and a failed write (full
+    disk) leaves none. Raises OSError if it cannot be written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise
 
 
 def encode_mask(mask: np.ndarray | pd.Series | list[bool]) -> str:

@@ -98,7 +98,9 @@
         if (!r.ok) throw new Error("HTTP " + r.status);
         // The app publishes the payload gzip-compressed once (sites-<hash>.json.gz), so
         // the server sends it as it is: inflate it here.
-        if (/\.gz$/.test(config.payloadUrl.split("?")[0])) {
+        // When the app could not write it, the page carries it: data:application/gzip.
+        var url = config.payloadUrl;
+        if (/\.gz$/.test(url.split("?")[0]) || /^data:application\/gzip/.test(url)) {
           return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
         }
         return r.json();
