@@ -13,11 +13,12 @@ import streamlit as st
 
 from components.analysis.dataset import Prepared, prepare
 from components.analysis.filters import View, event_mask, site_mask
-from components.data import DEFAULT_DATA_DIR, Atlas, LoadResult
-from components.data.cache import load_atlas_cached
+from components.data import DEFAULT_DATA_DIR, Atlas, fallback
+from components.data.cache import cache_dir_from_env, load_atlas_cached
+from components.data.fallback import Served
 from components.data.labels import repeated_names, site_labels
 from components.data.status import StatusAt
-from components.data.version import DataVersion, data_version
+from components.data.version import DataVersion
 from components.export import pack as evidence_pack
 from components.map import view as map_view
 from components.ui import evidence, layout, panels, state
@@ -48,21 +49,30 @@ def _fingerprint(directory: Path) -> tuple:
 # cache_resource, not cache_data: one shared copy, never unpickled per rerun (that costs
 # more than the rerun itself at 100,000 sites). Callers treat these frames as read-only.
 @st.cache_resource(show_spinner="Loading and checking the data…", max_entries=4)
-def load(directory: str, fingerprint: tuple) -> LoadResult:
+def load(directory: str, fingerprint: tuple) -> Served:
+    """What the page shows for these files: them, or the last version that passed every
+    check when they do not (or cannot be read); see components.data.fallback."""
+    kept = last_good()
     # On disk too, by content: a restart on unchanged files validates nothing.
-    return load_atlas_cached(directory)
+    served, good = fallback.serve(
+        directory, cache_dir_from_env(), load_atlas_cached, kept.get(directory)
+    )
+    if good is not None:
+        kept[directory] = good
+    return served
+
+
+@st.cache_resource(show_spinner=False)
+def last_good() -> dict[str, fallback.Good]:
+    """Per data folder, the last version that passed every check (held in memory too)."""
+    return {}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def prepared(directory: str, fingerprint: tuple) -> Prepared:
-    """Per dataset, once: the published payload and everything else filters need."""
-    return prepare(load(directory, fingerprint).atlas)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def version(directory: str, fingerprint: tuple) -> DataVersion:
-    """The data version (SHA-256 of the data files), once per dataset."""
-    return data_version(directory)
+def prepared(version: str, _atlas: Atlas) -> Prepared:
+    """Per dataset (its data version), once: the published payload and everything else
+    filters need."""
+    return prepare(_atlas)
 
 
 def main() -> None:
@@ -77,15 +87,18 @@ def main() -> None:
             "holding locations.csv, figures.csv, events.csv and sources.csv."
         )
         return
-    result = load(str(directory), fingerprint)
-    if result.fatal or result.atlas.locations.empty:
+    served = load(str(directory), fingerprint)
+    result = served.result
+    if result is None or result.fatal or result.atlas.locations.empty:
         st.title("Scam Centre Atlas")
-    panels.problems_banner(result.problems, str(directory), result.fatal)
-    atlas = result.atlas
-    if result.fatal or atlas.locations.empty:
+    panels.data_banner(served, directory.name)
+    if result is None or result.fatal or result.atlas.locations.empty:
         return
+    atlas = result.atlas
     locations = atlas.locations
-    prep = prepared(str(directory), fingerprint)
+    prep = prepared(served.version.sha256 if served.version else "", atlas)
+    if map_view.payload_inline(prep.payload_url):
+        panels.payload_banner(map_view.GENERATED_DIR)
     state.init_from_url(prep.options)
     feedback = filters_sidebar(prep.options)
     view = state.current_view(prep.options)
@@ -117,11 +130,9 @@ def main() -> None:
     later = int((site_mask(locations, undated_view, prep.haystack) & ~status.reported).sum())
 
     _map_and_side(
-        Frame(atlas, prep, sites, shown, mine, mine_mask, mask, ev_mask, status),
+        Frame(atlas, prep, sites, shown, mine, mine_mask, mask, ev_mask, status, served.version),
         replace(view, as_of=as_of),
         later,
-        str(directory),
-        fingerprint,
     )
 
 
@@ -138,15 +149,16 @@ class Frame:
     mask: np.ndarray
     ev_mask: np.ndarray
     status: StatusAt
+    version: DataVersion | None  # of the files the shown tables came from
 
 
 # A fragment: choosing a site (table, map click, dossier button, tab) reruns only the
 # map and the side panels, not the header and sidebar; a filter change (sidebar) still
 # reruns the whole page. Streamlit calls it again with the last full run's arguments.
 @st.fragment
-def _map_and_side(frame: Frame, view: View, later: int, directory: str, fingerprint: tuple) -> None:
+def _map_and_side(frame: Frame, view: View, later: int) -> None:
     try:
-        _draw_map_and_side(frame, view, later, directory, fingerprint)
+        _draw_map_and_side(frame, view, later)
     except Exception:  # A fragment rerun is outside main()'s guard.
         logging.getLogger("atlas").exception("Unexpected error while drawing the map or panels")
         st.error(
@@ -155,9 +167,7 @@ def _map_and_side(frame: Frame, view: View, later: int, directory: str, fingerpr
         )
 
 
-def _draw_map_and_side(
-    frame: Frame, view: View, later: int, directory: str, fingerprint: tuple
-) -> None:
+def _draw_map_and_side(frame: Frame, view: View, later: int) -> None:
     atlas, prep, sites, shown = frame.atlas, frame.prep, frame.sites, frame.shown
     mine, mine_mask, mask, ev_mask = frame.mine, frame.mine_mask, frame.mask, frame.ev_mask
     status, as_of, locations = frame.status, view.as_of, atlas.locations
@@ -229,7 +239,7 @@ def _draw_map_and_side(
                     as_of=as_of,
                     sites=mapped,
                     events=atlas.events[ev_mask],
-                    version=version(str(directory), fingerprint),
+                    version=frame.version,
                     has_upload=bool(len(mine)),
                 )
                 evidence.export_panel(frames, atlas)

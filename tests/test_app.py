@@ -213,3 +213,29 @@ def test_sites_hidden_by_the_date_are_counted_within_the_other_filters():
     at = run({"country": "MM", "asof": "2024-01-01"})
     caption = next(c.value for c in at.caption if "first reported after" in c.value)
     assert f"{expected} site(s) first reported after this date" in caption.replace("\\", "")
+
+
+def test_a_data_file_cut_while_the_app_runs_costs_no_site(tmp_path, monkeypatch):
+    """Issue 13: locations.csv truncated mid-row while the app ran dropped half the sites.
+    Now the page keeps the last version that passed and names the new problems."""
+    data = _copy_data(tmp_path)
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
+    at = run()
+    assert metric(at, "Sites shown") == "49"
+    locations = data / "locations.csv"
+    raw = locations.read_bytes()
+    locations.write_bytes(raw[: len(raw) // 2])
+    at.run()
+    assert not at.exception
+    assert metric(at, "Sites shown") == "49"
+    warning = at.warning[0].value
+    assert "The data files changed, and the new version has" in warning
+    assert "the page shows the last version that passed every check" in warning
+    listed = at.code[0].value
+    assert "events.csv, row " in listed and "column site_id" in listed
+    shown = " ".join(str(e.value) for e in (*at.error, *at.warning, *at.code))
+    assert str(tmp_path) not in shown  # the server's paths are not shown to visitors
+    # Put right, the files are used again.
+    locations.write_bytes(raw)
+    at.run()
+    assert metric(at, "Sites shown") == "49" and not at.warning

@@ -365,7 +365,7 @@ def test_service_down_stops_after_three_rows_in_a_row(tmp_path):
 @pytest.mark.parametrize(
     "content, expected",
     [
-        (None, "locations.csv: file not found at"),
+        (None, "locations.csv: file not found in the data folder"),
         (b"", "locations.csv: the file is empty"),
         (b"name,country\n\x81\x8d,MM\n", "locations.csv: not UTF-8 text"),
         (b"name,country\nMyawaddy,MM\n", "locations.csv: missing column(s): lat, lon"),

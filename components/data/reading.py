@@ -231,9 +231,10 @@ def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
 def _raw_bytes(source: Path | bytes, file: str) -> bytes:
     if isinstance(source, Path):
         if not source.exists():
-            raise CsvError(f"{file}: file not found at {source}.")
+            # The folder's name only: the server's paths are not shown to visitors.
+            raise CsvError(f"{file}: file not found in the data folder ({source.parent.name}).")
         if source.is_dir():
-            raise CsvError(f"{file}: {source} is a folder, not a CSV file.")
+            raise CsvError(f"{file}: is a folder, not a CSV file.")
         raw = source.read_bytes()
     else:
         raw = bytes(source)

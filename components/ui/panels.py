@@ -7,6 +7,7 @@ or as markdown escaped with :func:`components.ui.text.md`; nothing uses unsafe H
 from __future__ import annotations
 
 from collections.abc import Collection
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import streamlit as st
 
 from components.analysis import dossier
 from components.data import Atlas, date_span, status
+from components.data.fallback import Served
 from components.data.labels import (
     CONFIDENCE_LABELS,
     EVENT_TYPE_LABELS,
@@ -38,19 +40,69 @@ def text_table(rows: pd.DataFrame) -> None:
     st.table(safe)
 
 
-def problems_banner(problems: list, data_dir: str, fatal: bool) -> None:
-    """A clear banner naming file, row, column and value; never a traceback."""
+def data_banner(served: Served, folder: str) -> None:
+    """What is wrong with the data files and what the page shows meanwhile: each
+    problem's file, row, column and value, or why a file could not be read. ``folder``
+    is the data folder's name (never the server's path). Never a traceback."""
+    shown = served.result
+    short = served.version.short if served.version else ""
+    if served.read_error:
+        if shown is None:
+            st.error(
+                f"The data could not be read: {md(served.read_error)} Check that the server "
+                f"may read every file in the data folder ({md(folder)}), then reload."
+            )
+            return
+        st.warning(
+            f"The data files could not be read just now: {md(served.read_error)} The page "
+            f"shows the last version that passed every check (data version {short}, "
+            f"{len(shown.atlas.locations):,} sites). Check that the server may read every "
+            f"file in the data folder ({md(folder)}); the next reload picks the files up again."
+        )
+        return
+    if served.rejected is not None and shown is not None:
+        problems = served.rejected.problems
+        st.warning(
+            f"The data files changed, and the new version has {len(problems)} problem(s), "
+            "so it is not used: the page shows the last version that passed every check "
+            f"(data version {short}, {len(shown.atlas.locations):,} sites). Fix the "
+            "problems below and reload (python -m components.data validate lists them all)."
+        )
+        _problem_list(problems)
+        return
+    if shown is not None:
+        problems_banner(shown.problems, folder, shown.fatal)
+
+
+def problems_banner(problems: list, folder: str, fatal: bool) -> None:
+    """A clear banner naming file, row, column and value; never a traceback. ``folder``:
+    the data folder's name."""
     if not problems:
         return
-    shown = problems[:15]
-    more = len(problems) - len(shown)
     lead = "The site list could not be loaded" if fatal else "Some rows were left out because"
     st.error(
-        f"{lead}: the data in {md(data_dir)} has {len(problems)} problem(s). "
+        f"{lead}: the data in {md(folder)} has {len(problems)} problem(s). "
         "Rows with problems are not shown. Fix them and reload "
         "(python -m components.data validate lists them all)."
     )
+    _problem_list(problems)
+
+
+def _problem_list(problems: list) -> None:
+    shown = problems[:15]
+    more = len(problems) - len(shown)
     st.code("\n".join(str(p) for p in shown) + (f"\n... and {more} more" if more else ""))
+
+
+def payload_banner(folder: Path) -> None:
+    """The map's data file could not be written (read-only or full disk): said once, with
+    what to do; the map itself is drawn from a copy sent with the page."""
+    st.warning(
+        f"The map's data file could not be written to the server's {md(folder.name)} folder "
+        "(read-only or full disk), so the page carries the map's data itself: it is drawn, "
+        "but pages open more slowly. Free disk space or make that folder writable, then "
+        "restart the app."
+    )
 
 
 def time_caption(status: StatusAt, mask: np.ndarray, as_of: str, later: int) -> None:
