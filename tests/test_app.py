@@ -10,6 +10,7 @@ from unittest.mock import patch
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from components.ui import state
 from tests.apptest import ROOT, fresh_caches, run  # noqa: F401 (autouse fixture)
 
 
@@ -239,3 +240,26 @@ def test_a_data_file_cut_while_the_app_runs_costs_no_site(tmp_path, monkeypatch)
     locations.write_bytes(raw)
     at.run()
     assert metric(at, "Sites shown") == "49" and not at.warning
+
+
+def test_a_typo_in_one_source_flags_the_source_not_the_sites_citing_it(tmp_path, monkeypatch):
+    """Issue 13: one bad URL in sources.csv dropped every site citing it (10 of the
+    Kiripost source KP1). Now the sites stay and their dossiers flag the citation."""
+    data = _copy_data(tmp_path)
+    frame = pd.read_csv(data / "sources.csv", dtype=str, keep_default_na=False)
+    frame.loc[frame["source_id"] == "KP1", "url"] = "htps//kiripost.com/stories/report"
+    frame.to_csv(data / "sources.csv", index=False)
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(data))
+    at = run()  # a fresh folder: no last good version to fall back on
+    assert metric(at, "Sites shown") == "49"  # no site dropped
+    listed = at.code[0].value
+    assert "sources.csv, row 2, column url: 'htps//kiripost.com/stories/report'" in listed
+    assert "locations.csv" not in listed  # the citing sites are not problems
+    citing = pd.read_csv(data / "locations.csv", dtype=str, keep_default_na=False)
+    site = citing[citing["source_ids"].str.contains("KP1")].iloc[0]["site_id"]
+    at.session_state[state.SITE] = site
+    at.session_state["panel"] = state.DOSSIER_PANEL
+    at.run()
+    assert not at.exception
+    flagged = [w.value for w in at.warning if "Unverified citation: source KP1" in w.value]
+    assert flagged and "is withheld because its row in sources.csv has a problem" in flagged[0]

@@ -14,6 +14,13 @@ def site_sources(site: pd.Series, sources: pd.DataFrame) -> pd.DataFrame:
     return by_id.loc[[i for i in ids if i in by_id.index]].reset_index()
 
 
+def withheld_citations(site: pd.Series, withheld: dict[str, str]) -> dict[str, str]:
+    """The sources the site cites whose rows were rejected: id -> the problem (one line),
+    in the order the site lists them (see ``Atlas.withheld_sources``)."""
+    ids = [s.strip() for s in str(site.get("source_ids", "") or "").split(";") if s.strip()]
+    return {i: withheld[i] for i in ids if i in withheld}
+
+
 def site_events(site_id: str, events: pd.DataFrame) -> pd.DataFrame:
     return events[events["site_id"] == site_id].sort_values("date")
 

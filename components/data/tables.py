@@ -448,6 +448,7 @@ class TableResult:
     bad_rows: set[int] = field(default_factory=set)  # spreadsheet row numbers
     unreadable: bool = False  # the file as a whole could not be used
     ids: set[str] = field(default_factory=set)  # every key stated, in good rows or bad
+    bad_keys: dict[int, str] = field(default_factory=dict)  # bad row number -> its key
 
 
 def _row_number(index: int) -> int:
@@ -550,7 +551,12 @@ def validate_table(
     # Keep spreadsheet row numbers.
     good.index = pd.Index(good.index.to_numpy(np.int64) + 2) if len(good) else []
     ids = set(frame[schema.key]) - {""} if schema.key else set()
-    return TableResult(schema, good, problems, bad_rows, ids=ids)
+    bad_keys = (
+        {_row_number(i): k for i, k in frame.loc[bad, schema.key].items() if k}
+        if schema.key
+        else {}
+    )
+    return TableResult(schema, good, problems, bad_rows, ids=ids, bad_keys=bad_keys)
 
 
 def _check_figure_values(frame: pd.DataFrame, flag: Callable) -> None:
@@ -658,6 +664,9 @@ class Atlas:
     events: pd.DataFrame
     sources: pd.DataFrame
     contradictions: pd.DataFrame = field(default_factory=lambda: _empty(CONTRADICTIONS))
+    # Sources whose row has a problem, so it is left out: id -> the problem (one line).
+    # Sites citing them are kept, and their dossiers flag the citation (issue 13).
+    withheld_sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -931,7 +940,12 @@ def load_atlas(
     # References to rows a bad row removed are checked against every stated id.
     site_ids, no_loc = loc.ids, loc.unreadable
     con_ids, no_con = con.ids, con.unreadable
-    check_references(loc, "source_ids", source_ids, "sources.csv", many=True, quiet=no_src)
+    # A source whose row has a problem is withheld, not the sites citing it: they stay,
+    # and the dossier flags that citation (the problem itself is in the banner).
+    withheld = _withheld(src)
+    check_references(
+        loc, "source_ids", source_ids | set(withheld), "sources.csv", many=True, quiet=no_src
+    )
     check_references(loc, "parent_site_id", site_ids, "locations.csv")
     check_parent_cycles(loc)
     if not no_src:
@@ -950,8 +964,22 @@ def load_atlas(
 
     problems = [p for t in tables.values() for p in t.problems]
     problems.sort(key=lambda p: (p.file, p.row or 0))
-    atlas = Atlas(loc.frame, fig.frame, ev.frame, src.frame, con.frame)
+    atlas = Atlas(loc.frame, fig.frame, ev.frame, src.frame, con.frame, withheld)
     return LoadResult(atlas, problems, fatal=loc.unreadable)
+
+
+def _withheld(sources: TableResult) -> dict[str, str]:
+    """Source id -> its first problem, for the ids only bad rows of ``sources`` state."""
+    good = set(sources.frame["source_id"]) if len(sources.frame) else set()
+    first: dict[int, str] = {}
+    for problem in sources.problems:
+        if problem.row is not None and problem.row not in first:
+            first[problem.row] = str(problem)
+    out: dict[str, str] = {}
+    for row, key in sorted(sources.bad_keys.items()):
+        if key not in good and key not in out and row in first:
+            out[key] = first[row]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -224,7 +224,14 @@ def dossier_panel(
 
     st.markdown("**What the sources say**")
     cited = dossier.site_sources(site, atlas.sources)
-    if cited.empty:
+    withheld = dossier.withheld_citations(site, atlas.withheld_sources)
+    for source_id, problem in withheld.items():
+        st.warning(
+            f"Unverified citation: source {md(source_id)} is withheld because its row in "
+            f"sources.csv has a problem ({md(problem)}). Until it is fixed, nothing here "
+            "rests on it."
+        )
+    if cited.empty and not withheld:
         st.caption("No source quotes for this site.")
     for _, s in cited.iterrows():
         st.markdown(f"> {md(s['quote'])}\n\n— {_source_line(s['source_id'], atlas.sources)}")
