@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -263,3 +265,35 @@ def test_file_names_are_checked_by_the_app(name, problem):
     else:
         assert found is not None and problem in found
         assert "\x00" not in found and "\n" not in found
+
+
+def _wide_csv(columns: int) -> bytes:
+    header = ",".join(f"col{i}" for i in range(columns))
+    return (header + "\n" + ",".join("1" for _ in range(columns)) + "\n").encode()
+
+
+@pytest.mark.parametrize("columns", [upload.MAX_UPLOAD_COLUMNS + 1, 30_000, 100_000])
+def test_a_wide_csv_is_refused_before_any_per_column_work_in_one_short_line(columns):
+    """Issue 13: 100,000 columns (681 KB) took 399 s and a 581,167-character message."""
+    result = check(_wide_csv(columns), "wide.csv")
+    assert result.error == (
+        f"wide.csv: has {columns:,} columns; the limit is {upload.MAX_UPLOAD_COLUMNS:,}. "
+        "Keep the columns with the sites' names, places and coordinates, and upload it again."
+    )
+
+
+def test_a_wide_geojson_is_refused_before_gdal_reads_it():
+    props = {f"p{i}": 1 for i in range(20_000)}
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [100, 13]}}
+    raw = json.dumps({"type": "FeatureCollection", "features": [{**feature, "properties": props}]})
+    result = check(raw.encode(), "wide.geojson")
+    assert result.error.startswith("wide.geojson: its features have 20,000 properties; the limit")
+    assert len(result.error) < 200
+
+
+def test_missing_columns_list_only_the_first_names_found():
+    result = check(_wide_csv(upload.MAX_UPLOAD_COLUMNS), "wide.csv")
+    assert "missing required column(s)" in result.error
+    assert re.search(r"col19 and \d{3} more$", result.error), result.error
+    assert "col20," not in result.error
+    assert len(result.error) < 400

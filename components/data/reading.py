@@ -135,7 +135,9 @@ class ReadTable:
         return (bom if self.bom else b"") + "".join(pieces).encode(self.encoding)
 
 
-def read_table(source: Path | bytes, file: str, keep_text: bool = True) -> ReadTable:
+def read_table(
+    source: Path | bytes, file: str, keep_text: bool = True, max_columns: int | None = None
+) -> ReadTable:
     """Read a CSV (path or bytes) as text cells, however Excel saved it.
 
     ``file`` names the file in messages. Returns a :class:`ReadTable`; with
@@ -148,6 +150,9 @@ def read_table(source: Path | bytes, file: str, keep_text: bool = True) -> ReadT
     the header, no data under a blank header) is split by pandas' C parser in one pass;
     any other file goes through the :mod:`csv` module record by record, which words the
     refusal. Both give the same cells and record positions.
+
+    ``max_columns``: refuse (CsvError) a header of more columns, counted on the first
+    record alone, before any per-column work (a 100,000-column upload took minutes).
     """
     raw = _raw_bytes(source, file)
     text, encoding, bom, notes = _decode(raw, file)
@@ -161,6 +166,13 @@ def read_table(source: Path | bytes, file: str, keep_text: bool = True) -> ReadT
     if not text[body_start:].strip():
         raise CsvError(f"{file}: the file is empty (no header row).")
     delimiter = delimiter or _detect_delimiter(text[body_start : body_start + SAMPLE_CHARS])
+    if max_columns is not None:
+        first = next(csv.reader(io.StringIO(text[body_start:]), delimiter=delimiter), [])
+        if len(first) > max_columns:
+            raise CsvError(
+                f"{file}: has {len(first):,} columns; the limit is {max_columns:,}. Keep the "
+                "columns with the sites' names, places and coordinates, and upload it again."
+            )
     newline = re.search(r"\r\n|\n|\r", text)
     body = _body_bytes(raw, text, encoding, bom, body_start)
     if not keep_text:

@@ -455,6 +455,9 @@ def _row_number(index: int) -> int:
     return int(index) + 2
 
 
+FOUND_SHOWN = 20  # column names listed when required ones are missing; the rest counted
+
+
 def validate_table(
     frame: pd.DataFrame,
     schema: Schema,
@@ -474,7 +477,9 @@ def validate_table(
         message = f"duplicate column(s): {names}; each column name must appear once"
         problems.append(Problem(schema.file, message))
         return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
-    found = ", ".join(map(str, frame.columns)) or "none"
+    names = [str(c) for c in frame.columns[:FOUND_SHOWN]]
+    more = len(frame.columns) - len(names)
+    found = ", ".join(names) + (f" and {more:,} more" if more > 0 else "") or "none"
     absent = [c for c in schema.names if c in schema.absent_ok and c not in frame.columns]
     if absent:  # newer optional columns an older file or an upload does not have
         frame = frame.assign(**dict.fromkeys(absent, ""))

@@ -7,6 +7,7 @@ coordinates must already be WGS84 longitude/latitude (nothing is reprojected).
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 import warnings
@@ -118,7 +119,13 @@ def _broken(name: str, kind: str) -> GisError:
     )
 
 
-def read_gis(raw: bytes, name: str, kind: str | None = None, max_rows: int = 5_000) -> GisTable:
+def read_gis(
+    raw: bytes,
+    name: str,
+    kind: str | None = None,
+    max_rows: int = 5_000,
+    max_columns: int | None = None,
+) -> GisTable:
     """Read the point features of a GeoJSON, KML or GeoPackage file given as bytes.
 
     ``kind`` is as :func:`gis_kind` gives (found from ``name``/``raw`` if None). KML:
@@ -126,13 +133,18 @@ def read_gis(raw: bytes, name: str, kind: str | None = None, max_rows: int = 5_0
     :class:`GisTable` whose frame has the features' properties as text cells plus
     ``lat``/``lon``. Raises :class:`GisError` (one line naming the file) for an empty
     or unreadable file, no features, no point features, more than ``max_rows``
-    features, or coordinates that are not WGS84.
+    features, more than ``max_columns`` properties (counted before the features are
+    read; for GeoJSON before GDAL opens it), or coordinates that are not WGS84.
     """
     kind = kind or gis_kind(raw, name)
     if kind not in KIND_NAMES:
         raise ValueError(f"not a GIS kind: {kind!r}")
     if not raw.strip():
         raise GisError(f"{name}: the file is empty.")
+    if kind == "geojson" and max_columns is not None:
+        count = _geojson_properties(raw)
+        if count > max_columns:
+            raise _too_wide(name, count, max_columns)
     suffix = {"geojson": ".geojson", "kml": ".kml", "gpkg": ".gpkg"}[kind]
     with tempfile.TemporaryDirectory(prefix="atlas-upload-") as folder:
         path = str(Path(folder) / f"upload{suffix}")
@@ -140,12 +152,38 @@ def read_gis(raw: bytes, name: str, kind: str | None = None, max_rows: int = 5_0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's RuntimeWarnings: we say it our way
             try:
-                return _read(path, name, kind, max_rows)
+                return _read(path, name, kind, max_rows, max_columns)
             except (DataSourceError, DataLayerError):
                 raise _broken(name, kind) from None
 
 
-def _read(path: str, name: str, kind: str, max_rows: int) -> GisTable:
+def _too_wide(name: str, count: int, limit: int) -> GisError:
+    return GisError(
+        f"{name}: its features have {count:,} properties; the limit is {limit:,}. Keep the "
+        "sites' names, places and coordinates, and upload it again."
+    )
+
+
+def _geojson_properties(raw: bytes) -> int:
+    """How many distinct property names the features of a GeoJSON text hold (0 when it
+    is not JSON: GDAL then words what is wrong). One pass, no GDAL: a feature with
+    100,000 properties took GDAL minutes to read."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return 0
+    features = data.get("features") if isinstance(data, dict) else None
+    names: set[str] = set()
+    for feature in features if isinstance(features, list) else []:
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(properties, dict):
+            names.update(properties)
+    return len(names)
+
+
+def _read(
+    path: str, name: str, kind: str, max_rows: int, max_columns: int | None = None
+) -> GisTable:
     layers = [str(layer) for layer, _ in pyogrio.list_layers(path)]
     types = {str(layer): str(t) for layer, t in pyogrio.list_layers(path)}
     if not layers:
@@ -179,6 +217,8 @@ def _read(path: str, name: str, kind: str, max_rows: int) -> GisTable:
                 f"{name}: coordinates are in {stated}, not WGS84 longitude/latitude "
                 f"(EPSG:4326); export {where} as WGS84 and upload it again."
             )
+        if max_columns is not None and len(info["fields"]) > max_columns:
+            raise _too_wide(name, len(info["fields"]), max_columns)
         infos[layer] = info
     total = sum(int(i["features"]) for i in infos.values())
     if total > max_rows:
