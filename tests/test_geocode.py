@@ -8,6 +8,7 @@ server saw. The gazetteer provider is checked with the network switched off.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import signal
 import socket
@@ -26,6 +27,7 @@ from components.geocode import (
     GeocodeCache,
     Provider,
     geocode_frame,
+    geocoder,
     main,
 )
 from components.geocode.geocoder import _write_atomic
@@ -405,3 +407,98 @@ def test_nothing_to_do_exits_0(tmp_path, capsys):
     csv = write_csv(tmp_path / "locations.csv", [row("m", "M", "MM", lat="1", lon="2")])
     assert main([str(csv), "--cache", str(tmp_path / "c.json")]) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "garbage",
+        {"found": True},
+        {"found": True, "hit": "16.6,98.5"},
+        {"found": True, "hit": {"lat": "north", "lon": 98.5}},
+        {"found": True, "hit": {"lat": 16.6, "lon": 98.5, "address": 7}},
+        {"found": "yes"},
+        None,
+    ],
+    ids=[
+        "text",
+        "no_hit",
+        "hit_text",
+        "lat_text",
+        "address_number",
+        "found_text",
+        "null",
+    ],
+)
+def test_a_corrupt_cache_entry_is_asked_again_with_a_warning(stub, tmp_path, entry):
+    """Issue 13: a malformed entry crashed the CLI (AttributeError/TypeError, exit 1, the
+    code of "some rows unresolved"). Run as a real subprocess, as a script would."""
+    stub.on("Myawaddy", Reply([MYAWADDY]), Reply([MYAWADDY]))
+    rows = [row("m", "Myawaddy", "MM")]
+    csv = write_csv(tmp_path / "locations.csv", rows)
+    cache = tmp_path / "cache.json"
+    command = [sys.executable, "-m", "components.geocode", str(csv), "--nominatim-url"]
+    command += [stub.url, "--cache", str(cache), "--max-retries", "0"]
+    first = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    [key] = json.loads(cache.read_text(encoding="utf-8"))["entries"]  # the real key
+    cache.write_text(json.dumps({"version": 1, "entries": {key: entry}}), encoding="utf-8")
+    write_csv(csv, rows)  # blank again: the corrupt entry is what answers first
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"warning: ignored a malformed cache entry for {key!r}" in done.stderr
+    assert len(stub.requests) == 2  # asked again
+    assert float(records(csv)[0]["lat"]) == 16.68911
+    stored = json.loads(cache.read_text(encoding="utf-8"))["entries"][key]
+    assert stored["found"] is True and stored["hit"]["lat"] == 16.68911  # replaced
+
+
+def test_exit_codes_tell_unresolved_rows_from_a_run_that_could_not_run(stub, tmp_path):
+    stub.on("Nowhere", Reply([]))
+    csv = write_csv(tmp_path / "locations.csv", [row("x", "Nowhere", "MM")])
+    base = [
+        sys.executable,
+        "-m",
+        "components.geocode",
+        "--nominatim-url",
+        stub.url,
+        "--cache",
+        str(tmp_path / "cache.json"),
+        "--max-retries",
+        "0",
+    ]
+
+    def cli(*args):
+        return subprocess.run(
+            [*base, *map(str, args)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    unresolved = cli(csv)
+    assert unresolved.returncode == geocoder.EXIT_UNRESOLVED == 1
+    missing = cli(tmp_path / "nope.csv")
+    assert missing.returncode == geocoder.EXIT_COULD_NOT_RUN == 2
+    assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+    helped = cli("--help")
+    assert "exit codes:" in helped.stdout and "could not run" in helped.stdout
+
+
+def test_a_temporary_file_left_by_a_killed_run_is_removed(stub, geocode_cli, tmp_path):
+    stub.on("Myawaddy", Reply([MYAWADDY]))
+    csv = write_csv(tmp_path / "locations.csv", [row("m", "Myawaddy", "MM")])
+    stale = [tmp_path / ".cache.json.abc123.tmp", tmp_path / ".locations.csv.def456.tmp"]
+    for path in stale:
+        path.write_text("half a write")
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    fresh = tmp_path / ".cache.json.now.tmp"  # another run's write in progress: kept
+    fresh.write_text("being written")
+    code, out, err = geocode_cli(csv)
+    assert code == 0, out + err
+    assert not any(path.exists() for path in stale)
+    assert fresh.exists()
+    assert "removed .locations.csv.def456.tmp, left by an interrupted run" in err

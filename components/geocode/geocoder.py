@@ -340,19 +340,43 @@ class Hit:
         )
 
 
+MISS = object()  # GeocodeCache.answer: no usable entry (ask the provider)
+STALE_TEMP_SECONDS = 60.0  # a temporary file older than this was left by a killed run
+
+
+def clean_stale_temp(path: Path) -> list[str]:
+    """Remove the temporary files :func:`_write_atomic` left beside ``path`` when a run
+    was killed mid-write (``.<name>.*.tmp`` older than a minute); one note per file."""
+    notes = []
+    now = time.time()
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_TEMP_SECONDS:
+                tmp.unlink()
+                notes.append(f"removed {tmp.name}, left by an interrupted run")
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+    return notes
+
+
 class GeocodeCache:
     """Answers already received, keyed by provider + country + query; JSON on disk.
 
     Both hits and "nothing found" answers (``found: false``) are kept: they are what the
     server said, and asking again would only spend its quota. Errors are never kept.
     To ask again, delete the entry (or the file). ``path=None`` keeps it in memory.
-    A cache file that cannot be read is reported in ``warning`` and replaced.
+    A cache file that cannot be read is reported in ``warning`` and replaced; a
+    malformed entry is dropped (asked again) and reported in ``warnings``; temporary
+    files a killed run left beside the file are removed (also in ``warnings``).
     """
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.warning: str | None = None
+        self.warnings: list[str] = []
         self._entries: dict[str, dict] = {}
+        if self.path is not None:
+            self.warnings += clean_stale_temp(self.path)
         if self.path is not None and self.path.exists():
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -367,6 +391,21 @@ class GeocodeCache:
     def get(self, key: str) -> dict | None:
         return self._entries.get(key)
 
+    def answer(self, key: str) -> Hit | None | object:
+        """The cached answer for ``key``: a :class:`Hit`, None ("nothing found"), or
+        :data:`MISS` when there is no usable entry. A malformed entry (hand-edited, or
+        from another program) is dropped and noted in ``warnings``, never raised."""
+        if key not in self._entries:
+            return MISS
+        try:
+            return _cached_hit(self._entries[key])
+        except (KeyError, TypeError, ValueError) as exc:
+            del self._entries[key]
+            self.warnings.append(
+                f"ignored a malformed cache entry for {key!r} ({exc}); asked again"
+            )
+            return MISS
+
     def put(self, key: str, entry: dict) -> None:
         self._entries[key] = entry
         if self.path is not None:
@@ -375,6 +414,27 @@ class GeocodeCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _cached_hit(entry: object) -> Hit | None:
+    """The answer an entry holds. Raises KeyError/TypeError/ValueError if malformed."""
+    if not isinstance(entry, dict):
+        raise TypeError(f"an entry must be an object, not {type(entry).__name__}")
+    found = entry.get("found")
+    if found is False:
+        return None
+    if found is not True:
+        raise ValueError("'found' must be true or false")
+    hit = entry["hit"]
+    if not isinstance(hit, dict):
+        raise TypeError("'hit' must be an object")
+    lat, lon = float(hit["lat"]), float(hit["lon"])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"coordinates {lat}, {lon} out of range")
+    text = {k: hit.get(k, "") for k in ("address", "country_code", "kind", "date")}
+    if not all(isinstance(v, str) for v in text.values()):
+        raise TypeError("address, country_code, kind and date must be text")
+    return Hit(lat=lat, lon=lon, **text)
 
 
 # --- geocoding a table -------------------------------------------------------------------
@@ -480,9 +540,9 @@ def _lookup(
     provider: Provider, cache: GeocodeCache, query: str, country: str, day: str
 ) -> Hit | None:
     key = cache.key(provider, country, query)
-    entry = cache.get(key)
-    if entry is not None:
-        return Hit(**entry["hit"]) if entry.get("found") else None
+    cached = cache.answer(key)
+    if cached is not MISS:
+        return cached  # type: ignore[return-value]
     try:
         location = provider.geocode(
             query, exactly_one=True, country_codes=country.lower(), addressdetails=True
@@ -661,10 +721,25 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+# Exit codes (README "Geocoding"): scripts can tell "ran, some rows left" from "did not run".
+EXIT_OK = 0  # every row that lacked coordinates got them (or none lacked any)
+EXIT_UNRESOLVED = 1  # the run finished; some rows are still without coordinates
+EXIT_COULD_NOT_RUN = 2  # nothing or not everything was tried: bad file, write failed, a bug
+EXIT_INTERRUPTED = 130  # Ctrl+C: the rows done so far are saved
+EXIT_CODES_HELP = """exit codes:
+  0    every row that lacked lat/lon now has them (or none lacked any)
+  1    the run finished, but some rows are still without lat/lon (listed above)
+  2    could not run: unreadable or malformed CSV, a file that cannot be written, or an
+       unexpected error (the message says which)
+  130  interrupted (Ctrl+C); the rows done so far are saved"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m components.geocode",
         description="Fill blank lat/lon in a locations CSV by geocoding site names.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("csv", type=Path, help="locations CSV, rewritten in place")
     parser.add_argument("--provider", choices=("nominatim", "gazetteer"), default="nominatim")
@@ -715,16 +790,26 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"{path.name}: missing column(s): {', '.join(missing)}")
     except (CsvError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_COULD_NOT_RUN
     for note in table.notes:
         print(f"note: {path.name}: {note}", file=sys.stderr)
     cache = GeocodeCache(args.cache)
     if cache.warning:
         print(f"warning: {cache.warning}", file=sys.stderr)
+    for note in clean_stale_temp(path):
+        print(f"note: {note}", file=sys.stderr)
+    warned = 0
+
+    def flush_warnings() -> None:
+        nonlocal warned
+        for warning in cache.warnings[warned:]:
+            print(f"warning: {warning}", file=sys.stderr)
+        warned = len(cache.warnings)
 
     def on_progress(progress: Progress) -> None:
         if progress.result.status == "resolved":
             rewrite_cells_atomic(table, progress.frame, path)
+        flush_warnings()
         print(f"[{progress.done}/{progress.total}] {path.name}, {progress.result}", flush=True)
 
     rows = [int(i) + 2 for i in frame.index]  # spreadsheet rows: blank lines count
@@ -734,22 +819,32 @@ def main(argv: list[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         print(f"interrupted: rows done so far are saved in {path}; run again to continue")
-        return 130
+        return EXIT_INTERRUPTED
     except OSError as exc:
         print(f"error: could not write {exc.filename or path}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return EXIT_COULD_NOT_RUN
     except UnicodeEncodeError as exc:
         print(
             f"error: {path.name} is {table.encoding} text, which cannot hold "
             f"{exc.object[exc.start : exc.end]!r}; save it as CSV UTF-8 and run again",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_COULD_NOT_RUN
+    except Exception as exc:  # noqa: BLE001 - a bug must not read as "rows unresolved"
+        logging.getLogger("atlas").debug("geocoder run failed", exc_info=True)
+        print(
+            f"error: the run stopped on an unexpected {type(exc).__name__}: {exc}. Rows done "
+            f"so far are saved in {path}.",
+            file=sys.stderr,
+        )
+        return EXIT_COULD_NOT_RUN
+    finally:
+        flush_warnings()
     if not report.results:
         print(f"{path.name}: nothing to do; all {report.already} rows have lat/lon.")
-        return 0
+        return EXIT_OK
     print(f"{path.name}: {report.summary()} (provider: {geocoder.label}).")
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_UNRESOLVED
 
 
 if __name__ == "__main__":
