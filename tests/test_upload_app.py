@@ -7,6 +7,7 @@ import json
 from components.ui import layout, state
 from tests.apptest import fresh_caches, run  # noqa: F401
 from tests.gis import POLYGON, atlas_feature, point
+from tests.nominatim_stub import NominatimStub, Reply, place
 
 FOREIGN = (
     "Site ID,Site name,Latitude,Longitude,Country,Zone,Precision,Confidence\n"
@@ -231,3 +232,27 @@ def test_a_file_of_another_kind_is_refused_by_its_name():
 
 def metric_value(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def test_one_analysts_look_up_is_not_answered_from_anothers(monkeypatch):
+    """Issue 13: the upload geocode cache was shared by every session, so a name one
+    analyst looked up was answered from another's entry (observable by timing, and a
+    trace of the first analyst's material). Two sessions, one real Nominatim-like
+    server: each session's look-up reaches the server."""
+    # A name the offline gazetteer does not know, so Nominatim is asked.
+    name = "Zawgyi Thwe Compound"
+    header = "site_id,name,lat,lon,country,zone_type,precision,confidence\n"
+    secret = header + f"u1,{name},,,MM,compound,town,low\n"
+    with NominatimStub() as stub:
+        stub.on(name, Reply([place(name, 16.68911, 98.50893, "mm")]))
+        monkeypatch.setenv("ATLAS_NOMINATIM_URL", stub.url)
+        first = run()
+        first.checkbox(key="use_nominatim").check().run()
+        upload(first, "mine.csv", secret.encode())
+        assert len(stub.requests) == 1, texts(first)
+        upload(first, "again.csv", secret.encode())  # the same session: from its own cache
+        assert len(stub.requests) == 1
+        second = run()  # another analyst, same server process
+        second.checkbox(key="use_nominatim").check().run()
+        upload(second, "theirs.csv", secret.encode())
+        assert len(stub.requests) == 2  # asked for itself, not answered from the first

@@ -216,9 +216,14 @@ def geocoders() -> dict[str, Provider]:
     }
 
 
-@st.cache_resource(show_spinner=False)
 def geocode_cache() -> GeocodeCache:
-    return GeocodeCache(None)  # in memory only: nothing uploaded is written to disk
+    """This session's answers for its uploads: in memory, never shared with another
+    analyst (a name one looks up is not answered from another's look-up) and gone with
+    the session."""
+    cache = st.session_state.get(state.GEOCODE_CACHE)
+    if cache is None:
+        cache = st.session_state[state.GEOCODE_CACHE] = GeocodeCache(None)
+    return cache
 
 
 UPLOAD_TYPES = upload.UPLOAD_EXTENSIONS

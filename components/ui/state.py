@@ -44,6 +44,7 @@ UPLOAD_MAPPING_ERROR = "_upload_mapping_error"  # why the last "Use these column
 UPLOAD_COLUMN = "upload_col_"  # prefix of the mapping step's select boxes (+ atlas column)
 UPLOAD_USE = "upload_use_columns"  # the mapping step's button
 UPLOAD_REMAP = "upload_remap"  # the button that reopens the mapping step
+GEOCODE_CACHE = "_geocode_cache"  # this session's geocoder answers for its uploads
 
 SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
 SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)
