@@ -29,6 +29,7 @@ from components.geocode import (
     geocode_frame,
     geocoder,
     main,
+    make_geocoder,
 )
 from components.geocode.geocoder import _write_atomic
 from tests.nominatim_stub import NominatimStub, Reply, place
@@ -502,3 +503,43 @@ def test_a_temporary_file_left_by_a_killed_run_is_removed(stub, geocode_cli, tmp
     assert not any(path.exists() for path in stale)
     assert fresh.exists()
     assert "removed .locations.csv.def456.tmp, left by an interrupted run" in err
+
+
+def _unknown_rows(count: int) -> list[dict[str, str]]:
+    return [row(f"z{i}", f"Zawgyi Compound {i}", "MM") for i in range(count)]
+
+
+def test_a_lookup_budget_stops_asking_and_says_why(stub, tmp_path):
+    """Issue 13: an upload's online look-ups are capped (public Nominatim allows no bulk
+    use); the rows past the cap are named as not asked, with what to do instead."""
+    for i in range(4):
+        stub.on(f"Zawgyi Compound {i}", Reply([]))
+    frame = read_csv(write_csv(tmp_path / "l.csv", _unknown_rows(4)), "l.csv")
+    provider = make_geocoder("nominatim", stub.url, DEFAULT_USER_AGENT, 5.0, max_retries=0)
+    report = geocode_frame(frame, provider, max_lookups=2)
+    assert len(stub.requests) == 2
+    statuses = [r.status for r in report.results]
+    assert statuses == ["failed", "failed", "skipped", "skipped"]
+    assert "reached its limit of 2 look-ups" in report.results[2].message
+    assert "python -m components.geocode" in report.results[3].message
+    # Cached answers are free: a second run with the same budget asks only for new rows.
+    cache = GeocodeCache()
+    geocode_frame(frame, provider, cache=cache, max_lookups=2)
+    geocode_frame(frame, provider, cache=cache, max_lookups=2)
+    assert len(stub.requests) == 6  # 2 new, then the 2 cached + 2 more
+
+
+def test_a_stop_reason_ends_the_run_before_the_next_row(stub, tmp_path):
+    for i in range(3):
+        stub.on(f"Zawgyi Compound {i}", Reply([]))
+    frame = read_csv(write_csv(tmp_path / "l.csv", _unknown_rows(3)), "l.csv")
+    provider = make_geocoder("nominatim", stub.url, DEFAULT_USER_AGENT, 5.0, max_retries=0)
+    asked = []
+
+    def gone() -> str | None:
+        asked.append(1)
+        return "the session ended" if len(asked) > 1 else None
+
+    report = geocode_frame(frame, provider, should_stop=gone)
+    assert len(stub.requests) == 1
+    assert [r.message for r in report.results[1:]] == ["not tried: the session ended"] * 2

@@ -256,3 +256,24 @@ def test_one_analysts_look_up_is_not_answered_from_anothers(monkeypatch):
         second.checkbox(key="use_nominatim").check().run()
         upload(second, "theirs.csv", secret.encode())
         assert len(stub.requests) == 2  # asked for itself, not answered from the first
+
+
+def test_an_upload_asks_nominatim_at_most_its_cap_and_lists_the_rest(monkeypatch):
+    """Issue 13: every row was asked online (5,000 rows: 92 minutes of one request per
+    1.1 s). Now a file makes at most upload.MAX_ONLINE_LOOKUPS requests (3 here)."""
+    from components import upload as upload_module
+
+    monkeypatch.setattr(upload_module, "MAX_ONLINE_LOOKUPS", 3)
+    header = "site_id,name,lat,lon,country,zone_type,precision,confidence\n"
+    rows = "".join(f"z{i},Zawgyi Thwe Compound {i},,,MM,compound,town,low\n" for i in range(6))
+    with NominatimStub() as stub:
+        for i in range(6):
+            stub.on(f"Zawgyi Thwe Compound {i}", Reply([]))
+        monkeypatch.setenv("ATLAS_NOMINATIM_URL", stub.url)
+        at = run()
+        at.checkbox(key="use_nominatim").check().run()
+        upload(at, "many.csv", (header + rows).encode())
+        assert len(stub.requests) == 3
+    shown = texts(at)
+    assert "reached its limit of 3 look-ups" in shown
+    assert "python -m components.geocode" in shown

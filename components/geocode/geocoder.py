@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
 from importlib.metadata import version
@@ -665,6 +665,8 @@ def geocode_frame(
     row_numbers: Sequence[int] | None = None,
     today: str | None = None,
     max_consecutive_errors: int = 3,
+    max_lookups: int | None = None,
+    should_stop: Callable[[], str | None] | None = None,
 ) -> GeocodeReport:
     """Geocode the rows of a locations table whose ``lat`` or ``lon`` is blank.
 
@@ -673,8 +675,12 @@ def geocode_frame(
     :func:`_write_hit`) and one :class:`RowResult` per such row. Rows
     are named by spreadsheet row number: position + 2, or ``row_numbers`` if given.
     After ``max_consecutive_errors`` rows in a row fail with service errors (server
-    down), the remaining rows are reported as not tried. Raises ValueError if a needed
-    column is missing. Geocoder errors never escape; KeyboardInterrupt does.
+    down), the remaining rows are reported as not tried. ``max_lookups``: requests to
+    ``geocoder`` (cached answers are free) after which no further row is tried (a row's
+    own look-ups, a name and its aliases, are finished); ``should_stop``: asked before each
+    row, a reason (e.g. "the session ended") stops the run, the rest reported as not tried.
+    Raises ValueError if a needed column is missing. Geocoder errors never escape;
+    KeyboardInterrupt does.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
@@ -687,18 +693,46 @@ def geocode_frame(
     todo = [p for p in range(len(out)) if not _text(out.iat[p, lat]) or not _text(out.iat[p, lon])]
     report = GeocodeReport(out, already=len(out) - len(todo))
     failures_in_a_row = 0
+    counted = _Counted(geocoder)
+    stopped: str | None = None
     for done, pos in enumerate(todo, start=1):
-        if failures_in_a_row >= max_consecutive_errors:
-            name = _text(out.iat[pos, out.columns.get_loc("name")])
+        name = _text(out.iat[pos, out.columns.get_loc("name")])
+        stopped = stopped or (should_stop() if should_stop is not None else None)
+        if stopped:
+            result = RowResult(rows[pos], name, "skipped", f"not tried: {stopped}")
+        elif max_lookups is not None and counted.asked >= max_lookups:
+            why = (
+                f"not asked: this file reached its limit of {max_lookups} look-ups at "
+                f"{geocoder.label} (its usage policy allows no bulk geocoding); place the rest "
+                "with the command-line geocoder (python -m components.geocode) or give "
+                "them coordinates"
+            )
+            result = RowResult(rows[pos], name, "skipped", why)
+        elif failures_in_a_row >= max_consecutive_errors:
             why = f"not tried: {failures_in_a_row} rows in a row failed with service errors"
             result = RowResult(rows[pos], name, "skipped", why)
         else:
-            result = _resolve_row(out, pos, rows[pos], geocoder, cache, day)
+            result = _resolve_row(out, pos, rows[pos], counted.provider, cache, day)
             failures_in_a_row = failures_in_a_row + 1 if result.service_error else 0
         report.results.append(result)
         if on_progress is not None:
             on_progress(Progress(result, out, done, len(todo)))
     return report
+
+
+class _Counted:
+    """``provider`` with its ``geocode`` counting the requests made (cached answers are
+    not requests): ``counted.provider`` is what to call, ``counted.asked`` the count."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.asked = 0
+        ask = provider.geocode
+
+        def geocode(*args, **kwargs):
+            self.asked += 1
+            return ask(*args, **kwargs)
+
+        self.provider = replace(provider, geocode=geocode)
 
 
 # --- files and command line --------------------------------------------------------------

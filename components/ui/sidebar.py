@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components import upload
 from components.analysis.filters import Options
@@ -149,6 +152,11 @@ def filters_sidebar(options: Options) -> DeltaGenerator:
         st.checkbox(
             "Also ask Nominatim (online) for rows the offline gazetteer cannot place",
             key="use_nominatim",
+            # Ticked again after "Stop asking Nominatim": the analyst wants it again.
+            on_change=lambda: st.session_state.pop(state.ONLINE_STOPPED, None),
+            help=f"At most {upload.MAX_ONLINE_LOOKUPS} look-ups per file, one per second "
+            "(Nominatim's usage policy allows no bulk geocoding); place larger files with "
+            "the command-line geocoder.",
         )
         feedback = st.container()  # filled once the upload has been checked
         st.divider()
@@ -289,17 +297,57 @@ def handle_upload(
     )
     if result.error is None:
         providers = [geocoders()["gazetteer"]]
-        if use_online:
+        online = use_online and st.session_state.get(state.ONLINE_STOPPED) != file_key
+        if online:
             providers.append(geocoders()["nominatim"])
         bar = st.sidebar.progress(0.0, text="Placing rows without coordinates…")
+        stop = st.sidebar.empty()
+        if online:  # a click stops the run at the next row (Streamlit reruns at once)
+            stop.button(
+                "Stop asking Nominatim",
+                key=state.ONLINE_STOP,
+                on_click=_stop_online,
+                args=(file_key,),
+                help="Rows not yet asked stay without coordinates; the offline gazetteer's "
+                "answers are kept.",
+            )
 
         def progress(p: Progress) -> None:
             bar.progress(p.done / max(p.total, 1), text=f"Geocoded {p.done} of {p.total} rows")
 
-        result = upload.geocode_upload(result, providers, geocode_cache(), progress)
+        result = upload.geocode_upload(
+            result,
+            providers,
+            geocode_cache(),
+            progress,
+            max_online=upload.MAX_ONLINE_LOOKUPS,
+            should_stop=session_gone(),
+        )
         bar.empty()
+        stop.empty()
     st.session_state[state.UPLOAD_RESULT] = (key, result)
     return result
+
+
+def _stop_online(file_key: tuple) -> None:
+    """The analyst stopped the online look-ups of this file (until another file)."""
+    st.session_state[state.ONLINE_STOPPED] = file_key
+    st.session_state["use_nominatim"] = False
+
+
+def session_gone() -> Callable[[], str | None]:
+    """A check for :func:`upload.geocode_upload`: "the session ended" once this page's
+    session has no browser connected (tab closed, network gone), so no look-up outlives
+    its page by more than one row."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return lambda: None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+
+    def check() -> str | None:
+        return None if runtime.is_active_session(session_id) else "the session ended"
+
+    return check
 
 
 def _forget_mapping() -> None:

@@ -45,6 +45,8 @@ UPLOAD_COLUMN = "upload_col_"  # prefix of the mapping step's select boxes (+ at
 UPLOAD_USE = "upload_use_columns"  # the mapping step's button
 UPLOAD_REMAP = "upload_remap"  # the button that reopens the mapping step
 GEOCODE_CACHE = "_geocode_cache"  # this session's geocoder answers for its uploads
+ONLINE_STOP = "online_stop"  # the "Stop asking Nominatim" button
+ONLINE_STOPPED = "_online_stopped"  # the file key whose online look-ups were stopped
 
 SEL_VERSION = "_sel_version"  # bumped when a site is chosen outside the map
 SEL_SITE = "_sel_site"  # the site chosen then (a map click does not change it)

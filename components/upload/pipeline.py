@@ -32,6 +32,9 @@ MAX_UPLOAD_ROWS = 5_000
 # Columns an upload may have, checked before any per-column work: the atlas reads ~15;
 # ACLED exports have ~30. A 100,000-column file of 681 KB once took 399 s to refuse.
 MAX_UPLOAD_COLUMNS = 500
+# Requests one uploaded file may make to an online geocoder (public Nominatim: "no heavy
+# uses", at most 1 request/s, no bulk geocoding); the rest is for the command line.
+MAX_ONLINE_LOOKUPS = 25
 # What the upload accepts, by the file name's extension (the widget itself is not told:
 # Streamlit's own check of the names raises outside the app for a name holding a NUL).
 UPLOAD_EXTENSIONS = ("csv", "geojson", "json", "kml", "gpkg")
@@ -235,13 +238,18 @@ def geocode_upload(
     providers: Sequence[Provider],
     cache: GeocodeCache | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    max_online: int | None = MAX_ONLINE_LOOKUPS,
+    should_stop: Callable[[], str | None] | None = None,
 ) -> UploadResult:
     """Fill missing coordinates, trying each provider in turn on what is still missing.
 
     Whatever a provider resolves is kept even if a later one fails; rows nobody could
     place are listed in ``unresolved`` with the reason the last provider gave. Rows
     placed with a caveat (precision lowered to the match's level, confidence lowered to
-    "low") are listed in ``caveats``. Returns ``result``, updated in place.
+    "low") are listed in ``caveats``. ``max_online``: requests this file may make to an
+    online provider (any but the offline gazetteer; public Nominatim forbids bulk use).
+    ``should_stop``: asked before each row; a reason stops the look-ups (the session
+    ended, the analyst cancelled). Returns ``result``, updated in place.
     """
     frame = result.frame
     if frame.empty:
@@ -260,6 +268,8 @@ def geocode_upload(
             cache=cache,
             on_progress=on_progress,
             row_numbers=rows,
+            max_lookups=None if provider.name == "gazetteer" else max_online,
+            should_stop=should_stop,
         )
         text = report.frame.set_axis(frame.index)
         geocoded += len(report.resolved)
@@ -285,6 +295,7 @@ def geocode_upload(
 __all__ = [
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_COLUMNS",
+    "MAX_ONLINE_LOOKUPS",
     "MAX_UPLOAD_ROWS",
     "REQUIRED",
     "UPLOAD_EXTENSIONS",
