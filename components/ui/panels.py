@@ -91,7 +91,8 @@ def problems_banner(problems: list, folder: str, fatal: bool) -> None:
 def _problem_list(problems: list) -> None:
     shown = problems[:15]
     more = len(problems) - len(shown)
-    st.code("\n".join(str(p) for p in shown) + (f"\n... and {more} more" if more else ""))
+    text = "\n".join(str(p) for p in shown) + (f"\n... and {more} more" if more else "")
+    st.code(text, language=None)  # plain: no syntax colours on data
 
 
 def payload_banner(folder: Path) -> None:
