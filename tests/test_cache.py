@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from components.data import DEFAULT_DATA_DIR, cache, load_atlas
+from tests.faults import read_only, tiny_tmpfs
 
 
 @pytest.fixture
@@ -120,6 +121,18 @@ def test_read_only_cache_dir_still_loads(data, tmp_path):
         _same(result, load_atlas(data))
     finally:
         folder.chmod(0o755)
+
+
+def test_a_read_only_or_full_cache_filesystem_still_loads(data, tmp_path):
+    """The same as root can make it: a real read-only and a real full tmpfs."""
+    for make in (read_only, lambda p: tiny_tmpfs(p, size="8k")):
+        folder = tmp_path / f"cache-{id(make)}"
+        with make(folder):
+            spy = Spy()
+            result = cache.load_atlas_cached(data, folder, loader=spy)
+            assert spy.calls == 1
+            assert not [p for p in folder.iterdir() if p.name.startswith(".tmp-")]
+            _same(result, load_atlas(data))
 
 
 def test_folder_without_locations_is_not_cached(tmp_path):
