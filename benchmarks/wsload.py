@@ -71,8 +71,10 @@ class Session:
         self.country_id: str | None = None
         self.countries: list[str] = []
         self.pick_id: str | None = None
-        self.pick_fragment: str = ""
         self.pick_options: list[str] = []
+        self.pick_seen = False  # the chooser was drawn by the last run (the Sites tab is open)
+        self.tabs_id: str | None = None
+        self.fragment = ""  # the map-and-side fragment's id, as the last run drew it
 
     async def connect(self) -> None:
         self.ws = await websockets.connect(
@@ -95,6 +97,7 @@ class Session:
                 state.string_array_value.data.extend(value)
             else:
                 setattr(state, kind, value)
+        self.pick_seen = False
         started = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         while True:
@@ -109,6 +112,12 @@ class Session:
 
     def _read(self, fwd: ForwardMsg) -> None:
         delta = fwd.delta
+        if delta.fragment_id:  # a full run may give the fragment a new id (a banner above)
+            self.fragment = delta.fragment_id
+        if delta.WhichOneof("type") == "add_block":
+            if delta.add_block.WhichOneof("type") == "tab_container":
+                self.tabs_id = delta.add_block.tab_container.id or self.tabs_id
+            return
         if delta.WhichOneof("type") != "new_element":
             return
         element = delta.new_element
@@ -126,7 +135,7 @@ class Session:
             self.countries = list(element.multiselect.options)
         elif which == "selectbox" and element.selectbox.label == PICK_LABEL:
             self.pick_id = element.selectbox.id
-            self.pick_fragment = delta.fragment_id
+            self.pick_seen = True
             self.pick_options = [o for o in element.selectbox.options if " · " in o]
 
     async def run(self, until: float, rng: random.Random) -> None:
@@ -140,10 +149,13 @@ class Session:
                 if action == "country" and self.country_id and self.countries:
                     states = [(self.country_id, "string_array_value", [rng.choice(self.countries)])]
                     self.stats.latencies.append(await self.rerun(states))
-                elif action == "site" and self.pick_id and self.pick_options:
-                    states = [(self.pick_id, "string_value", rng.choice(self.pick_options))]
-                    took = await self.rerun(states, self.pick_fragment)
-                    self.stats.latencies.append(took)
+                elif action == "site" and self.pick_id:
+                    if not self.pick_seen and self.tabs_id:  # back to the table first
+                        tab = [(self.tabs_id, "string_value", "Sites")]
+                        self.stats.latencies.append(await self.rerun(tab, self.fragment))
+                    if self.pick_seen and self.pick_options:
+                        pick = [(self.pick_id, "string_value", rng.choice(self.pick_options))]
+                        self.stats.latencies.append(await self.rerun(pick, self.fragment))
                 elif self.country_id:
                     states = [(self.country_id, "string_array_value", [])]
                     self.stats.latencies.append(await self.rerun(states))
