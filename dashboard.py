@@ -162,8 +162,8 @@ def _map_and_side(frame: Frame, view: View, later: int) -> None:
     except Exception:  # A fragment rerun is outside main()'s guard.
         logging.getLogger("atlas").exception("Unexpected error while drawing the map or panels")
         st.error(
-            "Something went wrong while drawing this view. The details were written to the "
-            "server log. Try “Reset filters” or reload the page."
+            "Something went wrong while drawing the map and panels. The details were written "
+            "to the server log. Use “Reset filters” in the sidebar, or reload the page."
         )
 
 
@@ -274,6 +274,6 @@ try:
 except Exception:  # Last line of defence: log it, never show a traceback on the page.
     logging.getLogger("atlas").exception("Unexpected error while drawing the page")
     st.error(
-        "Something went wrong while drawing this view. The details were written to the "
-        "server log. Try “Reset filters” or reload the page."
+        "Something went wrong while drawing this page. The details were written to the "
+        "server log. Reload the page; if it happens again, tell whoever runs this server."
     )
