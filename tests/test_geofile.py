@@ -202,3 +202,27 @@ def test_points_without_properties_and_feature_numbers():
     frame = read_gis(raw, "bare.geojson").frame
     assert list(frame.columns) == ["lat", "lon"]
     assert [i + 2 for i in frame.index] == [2, 3]  # the features' numbers in the file
+
+
+def test_upload_folders_left_by_a_killed_process_are_removed(tmp_path, monkeypatch):
+    """Issue 13: nothing of an upload outlives its session, even after a kill mid-read."""
+    import os
+    import tempfile
+    import time
+
+    from components.upload import geofile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale = tmp_path / "atlas-upload-killed"
+    stale.mkdir()
+    (stale / "upload.geojson").write_text("{}")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    fresh = tmp_path / "atlas-upload-reading"  # another session's read in progress
+    fresh.mkdir()
+    geofile.read_gis(
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},'
+        b'"geometry":{"type":"Point","coordinates":[100,13]}}]}',
+        "one.geojson",
+    )
+    assert not stale.exists() and fresh.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["atlas-upload-reading"]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import tempfile
+import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -146,7 +148,8 @@ def read_gis(
         if count > max_columns:
             raise _too_wide(name, count, max_columns)
     suffix = {"geojson": ".geojson", "kml": ".kml", "gpkg": ".gpkg"}[kind]
-    with tempfile.TemporaryDirectory(prefix="atlas-upload-") as folder:
+    remove_stale_folders()
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder:
         path = str(Path(folder) / f"upload{suffix}")
         Path(path).write_bytes(raw)
         with warnings.catch_warnings():
@@ -155,6 +158,25 @@ def read_gis(
                 return _read(path, name, kind, max_rows, max_columns)
             except (DataSourceError, DataLayerError):
                 raise _broken(name, kind) from None
+
+
+TEMP_PREFIX = "atlas-upload-"  # GDAL reads an uploaded GIS file from such a private folder
+STALE_SECONDS = 3600.0  # a read takes seconds: an older folder was left by a killed process
+
+
+def remove_stale_folders(now: float | None = None) -> int:
+    """Remove upload folders a killed process left in the temp folder (older than an
+    hour), so nothing of an upload outlives its session; how many were removed."""
+    now = time.time() if now is None else now
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(TEMP_PREFIX + "*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder)
+                removed += 1
+        except OSError:
+            continue  # not ours to remove, or gone meanwhile
+    return removed
 
 
 def _too_wide(name: str, count: int, limit: int) -> GisError:
