@@ -299,3 +299,24 @@ def test_first_reported_edge_tables(tables):
     assert first_reported(loc.iloc[0:0], ev, src).shape == (0,)
     no_events = ev.iloc[0:0]
     assert first_reported(loc, no_events, src)[0] == "2022-03-15"
+
+
+def test_the_dossier_timeline_is_computed_once_per_site_and_dataset():
+    from components.analysis import dossier
+    from components.data import DEFAULT_DATA_DIR, load_atlas
+
+    atlas = load_atlas(DEFAULT_DATA_DIR).atlas
+    args = (atlas.locations, atlas.events, atlas.sources)
+    first = dossier.site_timeline("kk_park", *args)
+    pd.testing.assert_frame_equal(first, status.site_timeline("kk_park", *args))
+    assert dossier.site_timeline("kk_park", *args) is first  # the second time: kept
+    # Other tables (an edited dataset, an upload joined in) are never answered from it.
+    events = atlas.events.copy()
+    events.loc[events["site_id"] == "kk_park", "status"] = ""
+    other = dossier.site_timeline("kk_park", atlas.locations, events, atlas.sources)
+    assert other is not first
+    pd.testing.assert_frame_equal(
+        other, status.site_timeline("kk_park", atlas.locations, events, atlas.sources)
+    )
+    locations = atlas.locations.copy()
+    assert dossier.site_timeline("kk_park", locations, atlas.events, atlas.sources) is not first

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.analysis import dossier
-from components.data import Atlas, date_span, status
+from components.data import Atlas, date_span
 from components.data.fallback import Served
 from components.data.labels import (
     CONFIDENCE_LABELS,
@@ -279,7 +279,7 @@ def _relations(site: pd.Series, locations: pd.DataFrame) -> None:
 def _timeline(site_id: str, atlas: Atlas) -> None:
     """The site's life: first report, then each status change with date, source and quote."""
     st.markdown("**Status through time**")
-    steps = status.site_timeline(site_id, atlas.locations, atlas.events, atlas.sources)
+    steps = dossier.site_timeline(site_id, atlas.locations, atlas.events, atlas.sources)
     if steps.empty:
         st.caption("No dated report or status change recorded for this site.")
         return
