@@ -41,6 +41,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from benchmarks.peers import _server_pid, _status_mb
 from benchmarks.report import table
 from components.data import DEFAULT_DATA_DIR
 from tests.harness import run_app
@@ -167,28 +168,9 @@ class Session:
                 await self.ws.close()
 
 
-def _pid_on(port: int) -> int | None:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmd = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
-            return int(entry.name)
-    return None
-
-
 def _rss_mb(pid: int | None) -> tuple[float, float]:
     """(VmRSS, VmHWM) of ``pid`` in MB; (0, 0) when unknown."""
-    if pid is None:
-        return 0.0, 0.0
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            values[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+    return _status_mb(pid, "VmRSS") or 0.0, _status_mb(pid, "VmHWM") or 0.0
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -256,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(DEFAULT_DATA_DIR, data)
         env = {"ATLAS_CACHE_DIR": str(Path(tmp) / "cache")}
         urls = [stack.enter_context(run_app(data, env=env)) for _ in range(args.replicas)]
-        pids = [_pid_on(int(u.rsplit(":", 1)[1])) for u in urls]
+        pids = [_server_pid(int(u.rsplit(":", 1)[1])) for u in urls]
         if args.soak:
             samples = asyncio.run(_soak(urls, counts[0], args.soak, data, pids))
             print(table(["s", "server RSS (MB)", "temp files"], samples))

@@ -234,7 +234,6 @@ def geocode_cache() -> GeocodeCache:
     return cache
 
 
-UPLOAD_TYPES = upload.UPLOAD_EXTENSIONS
 NO_COLUMN = "(none)"
 SHOWN_ITEMS = 20  # problems listed in full; the rest are counted
 EXPAND_OVER = 5  # longer lists sit in an expander
