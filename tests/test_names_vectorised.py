@@ -152,3 +152,45 @@ def test_search_text_joins_in_one_kernel_as_pandas_did():
     mixed = frame.astype({"aliases": object})
     mixed.loc[1, "aliases"] = None  # not all str: pandas' own concatenation
     assert search_text(mixed).tolist()[1] == normalise(" |  | s2")
+
+
+@pytest.mark.parametrize(("many", "one"), [(plain_all, plain), (fold_all, fold)])
+def test_a_column_that_repeats_its_values_folds_each_once_and_gives_the_same(
+    many, one, monkeypatch
+):
+    from components.data import names
+
+    distinct = PIECES + _corpus(3, 400)
+    rng = random.Random(4)
+    texts = [rng.choice(distinct) for _ in range(3 * names._REPEAT_SAMPLE)]
+    calls = []
+    real = names._fold_many
+
+    def counting(batch, words):
+        calls.append(len(batch))
+        return real(batch, words)
+
+    monkeypatch.setattr(names, "_fold_many", counting)
+    got = many(texts)
+    assert got == [one(t) for t in texts]
+    assert calls and max(calls) <= len(set(texts))  # the distinct values, not every row
+
+
+def test_search_text_folded_per_column_equals_folding_the_joined_text():
+    import pandas as pd
+
+    from components.analysis.filters import normalise, search_text
+
+    rng = random.Random(5)
+    aliases = _corpus(6, 50) + ["\u0301start", "end\u0301", "ＫＫ|", "\u200b"]
+    n = 2 * 16384 + 10
+    frame = pd.DataFrame(
+        {
+            "name": _corpus(7, n),
+            "aliases": [rng.choice(aliases) for _ in range(n)],
+            "site_id": [f"s{i}" for i in range(n)],
+        },
+        dtype=object,
+    )
+    expected = [normalise(f"{a} | {b} | {c}") for a, b, c in frame.to_numpy().tolist()]
+    assert search_text(frame).tolist() == expected

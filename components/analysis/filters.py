@@ -108,15 +108,20 @@ def normalise(text: str) -> str:
 def search_text(locations: pd.DataFrame) -> pd.Series:
     """What the text search looks in: name, aliases and site id, normalised once.
 
-    The whole column is normalised at once (:func:`components.data.names.plain_all`,
-    value for value the same as :func:`normalise`).
+    Each column is normalised at once (:func:`components.data.names.plain_all`; a column
+    that repeats its values, such as aliases, has each distinct value normalised once),
+    then the three are joined: value for value the same as :func:`normalise` of
+    ``"name | aliases | site_id"``, since normalising never joins characters across
+    " | ".
     """
-    parts = [locations[c].fillna("") for c in ("name", "aliases", "site_id")]
-    joined = columns.join(parts, " | ") if all(p.dtype == object for p in parts) else None
-    if joined is not None:  # columns of str (what the validator gives): one kernel call
-        return pd.Series(names.plain_all(joined), index=locations.index, dtype=object)
-    text = parts[0] + " | " + parts[1] + " | " + parts[2]
-    return pd.Series(names.plain_all(text.tolist()), index=text.index, dtype=text.dtype)
+    parts = [
+        pd.Series(names.plain_all(locations[c].fillna("")), index=locations.index, dtype=object)
+        for c in ("name", "aliases", "site_id")
+    ]
+    joined = columns.join(parts, " | ")
+    if joined is None:  # a non-str cell: plain_all gives str, so this does not happen
+        joined = (parts[0] + " | " + parts[1] + " | " + parts[2]).tolist()
+    return pd.Series(joined, index=locations.index, dtype=object)
 
 
 def site_mask(

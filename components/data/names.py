@@ -20,13 +20,14 @@ text. The rules:
 
 There is no fuzzy matching here: names are equal or they are not. Zawgyi-encoded
 Burmese (the pre-Unicode font encoding still found in some files) is not converted.
-Standard library (``unicodedata``) and numpy.
+Standard library (``unicodedata``), numpy and pandas (to find repeated values).
 
 :func:`plain_all` and :func:`fold_all` give the same results for a whole column at
 once: the column is joined into one string (with a separator it does not hold), the
 Unicode steps run over that string in C, and the base-letter rule for marks is one
 regular expression built from the characters present. No Python runs per value, so a
-million names take about a second rather than minutes.
+million names take about a second rather than minutes. A column that repeats its values
+(aliases, admin areas) has each distinct value folded once.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["fold", "fold_all", "plain", "plain_all"]
 
@@ -146,7 +148,7 @@ def _fold_joined(texts: list[str], words: bool) -> list[str]:
         bases = {c for c in present if c not in marks and _takes_off_marks(c)}
         if marks and bases:
             # A mark sits on the last non-mark before it (format characters are gone).
-            folded = re.sub(f"({_class(bases)}){_class(marks)}+", r"\1", folded)
+            folded = re.sub(f"(?<={_class(bases)}){_class(marks)}+", "", folded)
         if words:
             kinds = {c: unicodedata.category(c)[0] for c in present}
             breaks = {c for c, kind in kinds.items() if c != sep and kind not in "LNM"}
@@ -161,14 +163,33 @@ def _fold_joined(texts: list[str], words: bool) -> list[str]:
 
 
 def _texts(values: Iterable[object]) -> list[str]:
+    if isinstance(values, (pd.Series, np.ndarray)):  # a list iterates much faster
+        values = values.tolist()
     return list(map(str, values))
+
+
+# Rows looked at to guess whether a column repeats its values (aliases, countries,
+# admin areas do; names and ids mostly do not), and the share of distinct values in
+# that sample below which each distinct value is folded once.
+_REPEAT_SAMPLE = 1 << 14
+_REPEAT_SHARE = 0.5
+
+
+def _fold_distinct(texts: list[str], words: bool) -> list[str]:
+    """:func:`_fold_many`, each distinct text folded once when the texts repeat."""
+    sample = texts[:_REPEAT_SAMPLE]
+    if len(texts) < 2 * _REPEAT_SAMPLE or len(set(sample)) > _REPEAT_SHARE * len(sample):
+        return _fold_many(texts, words)
+    codes, uniques = pd.factorize(np.array(texts, dtype=object), sort=False)
+    folded = np.array(_fold_many(uniques.tolist(), words), dtype=object)
+    return folded[codes].tolist()
 
 
 def plain_all(values: Iterable[object]) -> list[str]:
     """:func:`plain` of each value (``str()`` applied), for a whole column at once."""
-    return _fold_many(_texts(values), words=False)
+    return _fold_distinct(_texts(values), words=False)
 
 
 def fold_all(values: Iterable[object]) -> list[str]:
     """:func:`fold` of each value (``str()`` applied), for a whole column at once."""
-    return _fold_many(_texts(values), words=True)
+    return _fold_distinct(_texts(values), words=True)
