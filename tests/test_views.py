@@ -665,3 +665,37 @@ def test_source_rows_keep_each_rows_order_and_leave_unknown_ids_out():
     ids = pd.Series(["A;B", "", None, " C ;X;A", "X", "B"])
     assert map_view.source_rows(ids, src_index) == [[0, 1], [], [], [2, 0], [], [1]]
     assert map_view.source_rows(pd.Series([], dtype=object), src_index) == []
+
+
+def test_source_ragged_gives_offsets_and_flat_of_the_rows_lists():
+    src_index = {"A": 0, "B": 1, "C": 2}
+    ids = pd.Series(["A;B", "", None, " C ;X;A", "X", "B"])
+    offsets, flat = map_view.source_ragged(ids, src_index)
+    assert offsets == [0, 2, 2, 2, 4, 4, 5]
+    assert flat == [0, 1, 2, 0, 1]
+    assert map_view.source_ragged(pd.Series([], dtype=object), src_index) == ([0], [])
+
+
+def test_parent_rows_point_at_the_first_site_with_the_id_and_skip_blanks():
+    loc = pd.DataFrame(
+        {
+            "site_id": ["a", "b", "a", "c", "d"],
+            "parent_site_id": ["", "a", None, "zz", "c"],
+        },
+        dtype=object,
+    )
+    assert map_view._parent_rows(loc).tolist() == [-1, 0, -1, -1, 3]
+    assert map_view._parent_rows(loc.drop(columns="parent_site_id")).tolist() == [-1] * 5
+
+
+def test_published_payload_parses_back_to_the_payload_with_hostile_text(tmp_path):
+    import gzip
+    import json
+
+    payload = {
+        "sites": {"name": ["</script><b>x</b>", "Möng\u2028La", "\"quoted\"\\"], "lat": [1e-05]},
+        "events": {"site": [0, 2], "src": [-1]},
+    }
+    url = map_view.publish_payload(payload, tmp_path)
+    path = tmp_path / url.rsplit("/", 1)[1]
+    assert json.loads(gzip.decompress(path.read_bytes())) == payload
