@@ -693,7 +693,7 @@ def test_published_payload_parses_back_to_the_payload_with_hostile_text(tmp_path
     import json
 
     payload = {
-        "sites": {"name": ["</script><b>x</b>", "Möng\u2028La", "\"quoted\"\\"], "lat": [1e-05]},
+        "sites": {"name": ["</script><b>x</b>", "Möng\u2028La", '"quoted"\\'], "lat": [1e-05]},
         "events": {"site": [0, 2], "src": [-1]},
     }
     url = map_view.publish_payload(payload, tmp_path)
