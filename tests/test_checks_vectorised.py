@@ -105,3 +105,12 @@ def test_unknown_ids_agree_with_set_membership(many, extra):
         parts = [p.strip() for p in value.split(";")] if many else [value]
         expected += [(i, p) for p in parts if p and p not in known]
     assert list(zip(positions.tolist(), ids.tolist(), strict=True)) == expected
+
+
+def test_first_rows_finds_the_first_equal_key_and_minus_one_for_none():
+    keys = pd.Series(["a", "b", "a", "c", ""], dtype=object)
+    wanted = np.array(["c", "a", "zz", None, "", "a"], dtype=object)
+    assert columns.first_rows(keys, wanted).tolist() == [3, 0, -1, -1, 4, 0]
+    assert columns.first_rows(keys, np.array([], dtype=object)).tolist() == []
+    assert columns.first_rows(keys, np.array([None], dtype=object)).tolist() == [-1]
+    assert columns.first_rows(np.array([], dtype=object), ["a"]).tolist() == [-1]

@@ -175,10 +175,7 @@ def event_site_rows(events: pd.DataFrame, locations: pd.DataFrame) -> np.ndarray
 
     Depends only on the dataset, so the app computes it once per dataset.
     """
-    row_of = pd.Series(np.arange(len(locations)), index=locations["site_id"].to_numpy())
-    row_of = row_of[~row_of.index.duplicated()]
-    rows = events["site_id"].fillna("").map(row_of)
-    return rows.fillna(-1).astype(int).to_numpy()
+    return columns.first_rows(locations["site_id"], events["site_id"].fillna(""))
 
 
 def event_mask(

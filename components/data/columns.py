@@ -65,6 +65,13 @@ def split_lists(cells: pd.Series, keep_blank: bool = False) -> tuple[np.ndarray,
     array of str. Blank parts are left out unless ``keep_blank`` ('S1;;S2' has a blank
     one, as does a blank cell). Cells must be str.
     """
+    positions, parts = split_lists_arrow(cells, keep_blank)
+    return positions, parts.to_numpy(zero_copy_only=False)
+
+
+def split_lists_arrow(cells: pd.Series, keep_blank: bool = False) -> tuple[np.ndarray, pa.Array]:
+    """:func:`split_lists` with the parts left as an Arrow string array (millions of
+    parts need not become Python strings to be looked up: see ``pc.index_in``)."""
     arr = _arrow(cells)
     if arr is None:
         arr = pa.array([str(v) for v in cells], type=pa.large_string())
@@ -75,7 +82,7 @@ def split_lists(cells: pd.Series, keep_blank: bool = False) -> tuple[np.ndarray,
         filled = pc.not_equal(parts, "")
         positions = positions[filled.to_numpy(zero_copy_only=False)]
         parts = pc.filter(parts, filled)
-    return positions, parts.to_numpy(zero_copy_only=False)
+    return positions, parts
 
 
 def full_match(cells: pd.Series | np.ndarray, pattern: str) -> np.ndarray:
@@ -164,3 +171,23 @@ def join(columns: list[pd.Series], separator: str) -> list[str] | None:
         return None
     sep = pa.scalar(separator, type=pa.large_string())
     return pc.binary_join_element_wise(*arrays, sep).to_numpy(zero_copy_only=False).tolist()
+
+
+def first_rows(keys: pd.Series | np.ndarray, wanted: pd.Series | np.ndarray) -> np.ndarray:
+    """For each value of ``wanted`` (shape (m,)), the position of the first equal value
+    in ``keys`` (shape (n,)), -1 where there is none (missing values match nothing).
+
+    Returns int64 of shape (m,). Only ``wanted``'s distinct values are hashed and
+    ``keys`` is probed against them, so a few events looked up among a million sites
+    cost one pass over the sites, not a million-entry index (pandas would also first
+    convert a million str into its Arrow-backed str type).
+    """
+    wanted = np.asarray(wanted, dtype=object)
+    codes, uniques = pd.factorize(wanted, use_na_sentinel=True)
+    where = pd.Index(uniques, dtype=object).get_indexer(np.asarray(keys, dtype=object))
+    hit = np.flatnonzero(where >= 0)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    first[where[hit][::-1]] = hit[::-1]  # assigned last to first: the first one stays
+    if not len(first):  # nothing (or only missing values) wanted
+        return np.full(len(wanted), -1, dtype=np.int64)
+    return np.where(codes >= 0, first[np.maximum(codes, 0)], -1).astype(np.int64)

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from components.data.columns import split_lists, strip_text
+from components.data.columns import first_rows, split_lists_arrow, strip_text
 from components.data.labels import STATUS_LABELS
 from components.data.tables import SITE_STATUSES
 
@@ -171,18 +173,20 @@ def _first_reports(
     not an event, is the first report). Ties: a cited source before an event, then the
     order of ``source_ids`` / of the events file.
     """
-    # Cited sources: one row per (site row, source id), in the order the site lists them.
-    cited_rows, cited = split_lists(_text(locations, "source_ids"))
+    # Cited sources: one row per (site row, source id), in the order the site lists them
+    # (kept in Arrow: millions of ids are looked up without becoming Python strings).
+    cited_rows, cited = split_lists_arrow(_text(locations, "source_ids"))
     # Date each source once, then look the cited ids up (unknown ids: undated).
     src_ids = _text(sources, "source_id")
     src_dates = _text(sources, "date").to_numpy(dtype=object)
     src_days = _days(span_starts(_text(sources, "date")).to_numpy())
-    once = ~src_ids.duplicated().to_numpy()  # get_indexer needs unique labels: first wins
+    once = ~src_ids.duplicated().to_numpy()  # the first source with an id wins
     src_dates, src_days = src_dates[once], src_days[once]
-    at = pd.Index(src_ids.to_numpy(dtype=object)[once]).get_indexer(cited)
+    known = pa.array(src_ids.to_numpy(dtype=object)[once].tolist(), type=cited.type)
+    at = pc.index_in(cited, value_set=known).fill_null(-1).to_numpy().astype(np.int64)
     cited_days = np.where(at >= 0, src_days[np.maximum(at, 0)] if len(src_days) else _NAT, _NAT)
     # Events at the site.
-    ev_rows = pd.Index(_text(locations, "site_id").to_numpy()).get_indexer(_text(events, "site_id"))
+    ev_rows = first_rows(_text(locations, "site_id"), _text(events, "site_id"))
     ev_dates = _text(events, "date")
     rows = np.concatenate([cited_rows, ev_rows.astype(np.int64)])
     days = np.concatenate(
@@ -200,7 +204,9 @@ def _first_reports(
     source_id = np.empty(len(chosen), dtype=object)
     event_id = np.full(len(chosen), "", dtype=object)
     date[from_source] = src_dates[src_pos]
-    source_id[from_source] = cited[chosen[from_source]]
+    source_id[from_source] = cited.take(pa.array(chosen[from_source])).to_numpy(
+        zero_copy_only=False
+    )
     date[~from_source] = ev_dates.to_numpy(dtype=object)[ev_pos]
     source_id[~from_source] = _text(events, "source_id").to_numpy(dtype=object)[ev_pos]
     event_id[~from_source] = _text(events, "event_id").to_numpy(dtype=object)[ev_pos]
@@ -227,12 +233,15 @@ def _undated_citation(locations: pd.DataFrame, sources: pd.DataFrame) -> np.ndar
     if not undated:
         return out
     cells = _text(locations, "source_ids")
-    rows, parts = split_lists(cells, keep_blank=True)  # a blank part may name a blank id
-    hit = pd.Series(parts, dtype=object).isin(undated).to_numpy()
+    rows, parts = split_lists_arrow(cells, keep_blank=True)  # a blank part may name a blank id
+    value_set = pa.array(sorted(undated), type=parts.type)
+    hit = pc.is_in(parts, value_set=value_set).to_numpy(zero_copy_only=False)
     hit = hit & (cells != "").to_numpy()[rows]  # a blank cell cites nothing
-    rows, parts = rows[hit], parts[hit]
+    at = np.flatnonzero(hit)
+    rows = rows[at]
     first = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, dtype=bool)
-    out[rows[first]] = parts[first]  # the first undated source each site cites
+    # the first undated source each site cites
+    out[rows[first]] = parts.take(pa.array(at[first])).to_numpy(zero_copy_only=False)
     return out
 
 
@@ -378,7 +387,7 @@ class StatusTable:
         self.n = n
         self.first = first
         self.first_days = _days(first)
-        rows = pd.Index(locations["site_id"].to_numpy()).get_indexer(changes["site_id"].to_numpy())
+        rows = first_rows(locations["site_id"], changes["site_id"])
         keep = rows >= 0
         kept = changes[keep]
         rows = rows[keep].astype(np.int64)

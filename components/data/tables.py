@@ -295,7 +295,7 @@ def _any_part(cells: pd.Series, bad_part: Callable[[np.ndarray], np.ndarray]) ->
 
 def _check_country_list(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     known = _countries()
-    bad = _any_part(cells, lambda parts: ~pd.Series(parts).isin(known).to_numpy())
+    bad = _any_part(cells, lambda parts: ~pd.Series(parts, dtype=object).isin(known).to_numpy())
     return bad, "holds a value that is not an ISO 3166 alpha-2 country code"
 
 
