@@ -145,4 +145,3 @@ def test_a_fill_sets_one_value_for_every_row_and_numbers_ids_by_row():
     with pytest.raises(ValueError, match="lat cannot be one value for every row"):
         apply_mapping(frame, {"lat": Fill("1")})
     assert id_prefix("???.kml") == "site"
-
