@@ -277,3 +277,19 @@ def test_an_upload_asks_nominatim_at_most_its_cap_and_lists_the_rest(monkeypatch
     shown = texts(at)
     assert "reached its limit of 3 look-ups" in shown
     assert "python -m components.geocode" in shown
+
+
+def test_a_file_with_no_site_to_draw_is_a_warning_not_a_success():
+    """Issue 13: a file whose every row is left out said "0 of your sites are on the map"
+    in a green success box."""
+    raw = (
+        b"site_id,name,lat,lon,country,zone_type,precision,confidence\n"
+        b"u1,My KK Park,95.0,98.52,MM,compound,compound,medium\n"
+        b"u2,My Bavet,11.06,406.13,KH,casino_complex,compound,low\n"
+    )
+    at = upload(run(), "all-bad.csv", raw)
+    assert not at.success, [s.value for s in at.success]
+    warned = " ".join(str(w.value) for w in at.warning).replace("\\", "")
+    assert "None of the rows in your file is on the map" in warned
+    assert "2 row(s) left out" in warned
+    assert "0 of your sites" not in texts(at)

@@ -492,13 +492,21 @@ def upload_feedback(result: upload.UploadResult | None, where: DeltaGenerator) -
             _remap_button()
             return
         mapped = len(result.mapped)
-        st.success(
-            md(
-                f"{mapped} of your sites {'is' if mapped == 1 else 'are'} on the map as their "
-                f"own layer ({result.geocoded} "
-                "placed by the geocoder). They are not saved anywhere."
+        if mapped:
+            st.success(
+                md(
+                    f"{mapped} of your sites {'is' if mapped == 1 else 'are'} on the map as "
+                    f"their own layer ({result.geocoded} "
+                    "placed by the geocoder). They are not saved anywhere."
+                )
             )
-        )
+        else:  # read, but nothing to draw: not a success, and say where to look
+            st.warning(
+                md(
+                    "None of the rows in your file is on the map: each was left out or "
+                    "could not be placed. The reasons are listed below."
+                )
+            )
         if result.notes:
             with st.expander(f"How your file was read ({len(result.notes)})"):
                 st.markdown(bullet_list(result.notes))
