@@ -543,3 +543,36 @@ def test_a_stop_reason_ends_the_run_before_the_next_row(stub, tmp_path):
     report = geocode_frame(frame, provider, should_stop=gone)
     assert len(stub.requests) == 1
     assert [r.message for r in report.results[1:]] == ["not tried: the session ended"] * 2
+
+
+def test_sessions_sharing_the_online_geocoder_take_turns(stub):
+    """Issue 13: one rate limiter serves every session; geopy's RateLimiter hands each
+    request slot to whichever waiting thread wins a race, so one analyst's upload could
+    take slot after slot while another's waited. Requests are now served in the order
+    they were made: two sessions asking at once alternate, one request per slot."""
+    import threading
+
+    from components.geocode.geocoder import DELAY_MARGIN_SECONDS, MIN_DELAY_SECONDS
+
+    provider = make_geocoder("nominatim", url=stub.url, max_retries=0, timeout=5.0)
+    stub.on("a0", Reply([], delay=0.5))  # b0 is asked while a0 is still in flight
+    asks = {"a": ["a0", "a1", "a2", "a3"], "b": ["b0", "b1", "b2", "b3"]}
+
+    def session(key: str) -> None:
+        for query in asks[key]:
+            provider.geocode(query)
+
+    first = threading.Thread(target=session, args=("a",))
+    first.start()
+    deadline = time.monotonic() + 5
+    while not stub.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = threading.Thread(target=session, args=("b",))
+    second.start()
+    first.join(30)
+    second.join(30)
+    served = [r.params["q"] for r in stub.requests]
+    assert served == ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3"]
+    times = [r.time for r in stub.requests]
+    gaps = [b - a for a, b in zip(times[:-1], times[1:], strict=True)]
+    assert min(gaps) >= MIN_DELAY_SECONDS + DELAY_MARGIN_SECONDS - 0.05  # still 1 per s

@@ -38,8 +38,10 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
@@ -223,7 +225,10 @@ def make_geocoder(
 ) -> Provider:
     """Build a :class:`Provider`. Raises ValueError for an unknown provider or bad URL.
 
-    Nominatim requests go through geopy's RateLimiter (``min_delay_seconds=1``). Timeouts,
+    Nominatim requests go through geopy's RateLimiter (``min_delay_seconds=1``), one
+    caller at a time in the order they asked (:class:`TurnTaking`): analysts' sessions
+    sharing one provider take turns, so one upload cannot hold the service while
+    another waits (RateLimiter alone hands each slot to whichever thread wins a race). Timeouts,
     5xx and malformed answers are retried ``max_retries`` times, ``error_wait_seconds``
     apart (RateLimiter's default of 5 s would freeze an interactive page). A 429 is
     retried up to ``max_retries`` times after the server's ``Retry-After`` (or
@@ -254,6 +259,7 @@ def make_geocoder(
         adapter_factory=partial(RequestsAdapter, max_retries=0),
     )
     error_wait_seconds = max(error_wait_seconds, MIN_DELAY_SECONDS + DELAY_MARGIN_SECONDS)
+    turns = TurnTaking()
     limited = RateLimiter(
         _signal_rate_limits(nominatim.geocode),
         min_delay_seconds=MIN_DELAY_SECONDS + DELAY_MARGIN_SECONDS,
@@ -263,6 +269,10 @@ def make_geocoder(
     )
 
     def geocode(query: str, **kwargs: Any) -> Location | None:
+        with turns.turn():  # callers (analysts' sessions) in turn, not in a race
+            return _ask(query, **kwargs)
+
+    def _ask(query: str, **kwargs: Any) -> Location | None:
         for attempt in range(max_retries + 1):
             try:
                 return limited(query, **kwargs)
@@ -275,6 +285,34 @@ def make_geocoder(
         return None  # not reached: the last attempt returns or raises
 
     return Provider("nominatim", f"nominatim ({url})", geocode, timeout, max_retry_after)
+
+
+class TurnTaking:
+    """Callers served one at a time, first come first served (a ticket queue).
+
+    Each analyst's session asks the online geocoder one row at a time, so serving
+    requests in the order they were made gives every waiting session a turn in
+    rotation: with three sessions waiting, each gets every third request slot. Thread
+    safe; a turn ends when its block ends, even by an exception.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._issued = 0  # tickets handed out
+        self._serving = 0  # the ticket whose turn it is
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._cond:
+            ticket = self._issued
+            self._issued += 1
+            self._cond.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._serving += 1
+                self._cond.notify_all()
 
 
 def _http_status(exc: BaseException) -> int | None:
