@@ -8,7 +8,10 @@ Each session speaks Streamlit's protocol on ``/_stcore/stream`` as the browser d
 ``script_finished``), so the server does all of a real session's work, without the cost
 of drawing pages. A session loops with 3-7 s of think time between actions: choose a
 country in the sidebar (a full rerun), choose a site in the table's chooser (a fragment
-rerun of the map and side panels, as the page sends it), clear the country. One
+rerun of the map and side panels, as the page sends it), clear the country; in a soak,
+also upload a small CSV of sites (the browser's own steps: a ``file_urls_request``, an
+HTTP PUT with the XSRF cookie and header, a rerun with the uploader's state) and check
+that its sites are drawn. One
 *rerun latency* is from sending the BackMsg to its ``script_finished`` (a session's first
 run, its page opening, is reported apart); an exception element, an error banner or a
 dropped connection counts as an error.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import os
 import random
 import shutil
@@ -35,11 +39,14 @@ import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from benchmarks.peers import _server_pid, _status_mb
 from benchmarks.report import table
@@ -60,14 +67,21 @@ class Stats:
     started: int = 0
     shown: set[str] = field(default_factory=set)  # "Sites shown" values seen (filters work)
     dossiers: int = 0  # "Centre the map on this site" buttons seen (a site opened)
+    uploads: int = 0  # uploads whose sites the page then said were on the map
 
 
 class Session:
     """One analyst's session over a websocket: the widgets it knows and their values."""
 
-    def __init__(self, url: str, stats: Stats) -> None:
+    def __init__(self, url: str, stats: Stats, uploads: bool = False) -> None:
+        self.base = url
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.stats = stats
+        self.uploads = uploads
+        self.session_id = ""
+        self.uploader_id: str | None = None
+        self.upload_seen = False  # the last run said the uploaded sites are on the map
+        self._file_urls: asyncio.Future | None = None
         self.ws = None
         self.country_id: str | None = None
         self.countries: list[str] = []
@@ -96,20 +110,58 @@ class Session:
             state.id = widget_id
             if kind == "string_array_value":
                 state.string_array_value.data.extend(value)
+            elif kind == "file_uploader_state_value":
+                state.file_uploader_state_value.CopyFrom(value.file_uploader_state_value)
             else:
                 setattr(state, kind, value)
         self.pick_seen = False
+        self.upload_seen = False
         started = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         while True:
-            raw = await asyncio.wait_for(self.ws.recv(), timeout=120)
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
-            kind = fwd.WhichOneof("type")
-            if kind == "delta":
-                self._read(fwd)
-            elif kind == "script_finished":
+            fwd = await self._next()
+            if fwd.WhichOneof("type") == "script_finished":
                 return time.perf_counter() - started
+
+    async def _next(self) -> ForwardMsg:
+        raw = await asyncio.wait_for(self.ws.recv(), timeout=120)
+        fwd = ForwardMsg()
+        fwd.ParseFromString(raw)
+        kind = fwd.WhichOneof("type")
+        if kind == "delta":
+            self._read(fwd)
+        elif kind == "new_session":
+            self.session_id = fwd.new_session.initialize.session_id or self.session_id
+        elif kind == "file_urls_response" and self._file_urls and not self._file_urls.done():
+            self._file_urls.set_result(fwd.file_urls_response)
+        return fwd
+
+    async def upload(self, name: str, body: bytes) -> float:
+        """Upload ``body`` as the browser does, then rerun with the uploader holding it;
+        seconds from the file-URL request to that rerun's end."""
+        started = time.perf_counter()
+        msg = BackMsg()
+        msg.file_urls_request.request_id = f"r{random.getrandbits(32)}"
+        msg.file_urls_request.file_names.append(name)
+        msg.file_urls_request.session_id = self.session_id
+        self._file_urls = asyncio.get_running_loop().create_future()
+        await self.ws.send(msg.SerializeToString())
+        while not self._file_urls.done():
+            await self._next()
+        urls = self._file_urls.result()
+        if urls.error_msg or not urls.file_urls:
+            raise RuntimeError(f"no upload URL: {urls.error_msg}")
+        target = urls.file_urls[0]
+        await asyncio.to_thread(_put_file, self.base, target.upload_url, name, body)
+        state = WidgetState()
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.name, info.size, info.file_id = name, len(body), target.file_id
+        info.file_urls.CopyFrom(target)
+        await self.rerun([(self.uploader_id, "file_uploader_state_value", state)])
+        if not self.upload_seen:
+            raise RuntimeError("the uploaded sites were not said to be on the map")
+        self.stats.uploads += 1
+        return time.perf_counter() - started
 
     def _read(self, fwd: ForwardMsg) -> None:
         delta = fwd.delta
@@ -131,6 +183,10 @@ class Session:
             self.stats.shown.add(element.metric.body)
         elif which == "button" and element.button.label == "Centre the map on this site":
             self.stats.dossiers += 1
+        elif which == "file_uploader":
+            self.uploader_id = element.file_uploader.id
+        elif which == "alert" and "of your sites" in element.alert.body:
+            self.upload_seen = "on the map" in element.alert.body
         elif which == "multiselect" and element.multiselect.label == COUNTRY_LABEL:
             self.country_id = element.multiselect.id
             self.countries = list(element.multiselect.options)
@@ -146,8 +202,12 @@ class Session:
             self.stats.opens.append(await self.rerun([]))
             while time.monotonic() < until:
                 await asyncio.sleep(rng.uniform(3, 7))
-                action = rng.choice(("country", "site", "clear"))
-                if action == "country" and self.country_id and self.countries:
+                actions = ("country", "site", "clear", "upload")
+                action = rng.choice(actions if self.uploads else actions[:3])
+                if action == "upload" and self.uploader_id and self.session_id:
+                    name = f"soak-{rng.getrandbits(24):06x}.csv"
+                    self.stats.latencies.append(await self.upload(name, UPLOAD_CSV))
+                elif action == "country" and self.country_id and self.countries:
                     states = [(self.country_id, "string_array_value", [rng.choice(self.countries)])]
                     self.stats.latencies.append(await self.rerun(states))
                 elif action == "site" and self.pick_id:
@@ -180,13 +240,62 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def _load(urls: list[str], sessions: int, seconds: float, seed: int) -> Stats:
+# An analyst's small list of sites in the atlas's own columns (no mapping step, no
+# geocoding): 20 rows around Mae Sot / Myawaddy.
+UPLOAD_CSV = (
+    "site_id,name,lat,lon,country,zone_type,precision,confidence\n"
+    + "".join(
+        f"soak{i},Soak compound {i},{16.69 + i * 0.001:.4f},{98.51 + i * 0.001:.4f},"
+        "MM,compound,compound,low\n"
+        for i in range(20)
+    )
+).encode()
+
+
+def _put_file(base: str, upload_url: str, name: str, body: bytes) -> None:
+    """PUT one file to Streamlit's upload endpoint as the browser does: multipart form,
+    the XSRF cookie from ``/_stcore/health`` and the same token in ``X-Xsrftoken``."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.request("GET", "/_stcore/health")
+        health = conn.getresponse()
+        health.read()
+        cookie = SimpleCookie(health.getheader("Set-Cookie") or "")
+        token = cookie["_streamlit_xsrf"].value if "_streamlit_xsrf" in cookie else ""
+        boundary = f"soak{random.getrandbits(64):016x}"
+        form = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{name}"\r\nContent-Type: text/csv\r\n\r\n'
+            ).encode()
+            + body
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Cookie": f"_streamlit_xsrf={token}",
+            "X-Xsrftoken": token,
+        }
+        path = upload_url if upload_url.startswith("/") else urlsplit(upload_url).path
+        conn.request("PUT", path, body=form, headers=headers)
+        answer = conn.getresponse()
+        text = answer.read()
+        if answer.status >= 300:
+            raise RuntimeError(f"upload PUT answered {answer.status}: {text[:120]!r}")
+    finally:
+        conn.close()
+
+
+async def _load(
+    urls: list[str], sessions: int, seconds: float, seed: int, uploads: bool = False
+) -> Stats:
     stats = Stats()
     until = time.monotonic() + seconds
     rng = random.Random(seed)
     tasks = []
     for n in range(sessions):
-        session = Session(urls[n % len(urls)], stats)
+        session = Session(urls[n % len(urls)], stats, uploads)
         tasks.append(asyncio.create_task(session.run(until, random.Random(rng.random()))))
         await asyncio.sleep(0.05)  # arrivals spread over a few seconds, as people come
     await asyncio.gather(*tasks)
@@ -202,7 +311,7 @@ def _temp_files() -> int:
 
 async def _soak(urls, sessions, seconds, data: Path, pids) -> list[list[str]]:
     samples = []
-    task = asyncio.create_task(_load(urls, sessions, seconds, seed=7))
+    task = asyncio.create_task(_load(urls, sessions, seconds, seed=7, uploads=True))
     started = time.monotonic()
     edits = 0
     target = data / "events.csv"
@@ -218,7 +327,8 @@ async def _soak(urls, sessions, seconds, data: Path, pids) -> list[list[str]]:
     target.write_bytes(original)
     stats = task.result()
     print(f"soak: {len(stats.latencies)} reruns, {len(stats.errors)} errors, "
-          f"{stats.held}/{stats.started} sessions held, {edits} data edits")  # fmt: skip
+          f"{stats.held}/{stats.started} sessions held, {edits} data edits, "
+          f"{stats.uploads} uploads drawn")  # fmt: skip
     for error in stats.errors[:5]:
         print("  error:", error)
     return samples
