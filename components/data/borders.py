@@ -133,6 +133,12 @@ def country_shapes() -> dict[str, MultiPolygon | Polygon]:
     return shapes
 
 
+@lru_cache(maxsize=4)
+def _entries(path: Path) -> dict[str, bytes]:
+    """The cache file's entries (kept: repaired outlines are added to it in place)."""
+    return _read_cached(path) or {}
+
+
 @cache
 def country_shape(country: str) -> MultiPolygon | Polygon | None:
     """One country's outline, repaired and prepared on first use (repair is slow, so lazy;
@@ -142,7 +148,7 @@ def country_shape(country: str) -> MultiPolygon | Polygon | None:
         return None
     if not shape.is_valid:
         cache_file = _cache_file(outlines_path().read_bytes())
-        cached = _read_cached(cache_file) or {}
+        cached = _entries(cache_file)  # read once per process, not once per country
         try:
             repaired = shapely.from_wkb(cached.get(f"valid:{country}"))
         except shapely.errors.GEOSException:
