@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 
 import pandas as pd
 import pytest
 
-from components.data import DEFAULT_DATA_DIR, cache, load_atlas
+from components.data import cache, load_atlas
+from tests.datafiles import copy_data
 from tests.faults import read_only, tiny_tmpfs
 
 
 @pytest.fixture
 def data(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in DEFAULT_DATA_DIR.glob("*.csv"):
-        shutil.copyfile(path, folder / path.name)
-    return folder
+    return copy_data(tmp_path / "data")
 
 
 class Spy:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from components.data import DEFAULT_DATA_DIR, cache, fallback, load_atlas
+from tests.datafiles import copy_data
 from tests.faults import run_as_nobody
 
 SITES = 49  # in data/locations.csv
@@ -19,11 +20,7 @@ SITES = 49  # in data/locations.csv
 
 @pytest.fixture
 def data(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in DEFAULT_DATA_DIR.glob("*.csv"):
-        shutil.copyfile(path, folder / path.name)
-    return folder
+    return copy_data(tmp_path / "data")
 
 
 def serve(data, cache_dir, last=None):
@@ -136,10 +133,7 @@ def test_a_file_the_app_may_not_read_serves_the_last_good_version(shared_tmp):
     """A real permission fault: the app runs as nobody; sources.csv becomes root's, mode
     600, while it runs. Without a last good version the page says why it has no data."""
     data, cache_dir = shared_tmp / "data", shared_tmp / "cache"
-    data.mkdir()
-    for path in DEFAULT_DATA_DIR.glob("*.csv"):
-        shutil.copyfile(path, data / path.name)
-        (data / path.name).chmod(0o644)
+    copy_data(data, mode=0o644)
     data.chmod(0o755)
     script = textwrap.dedent(
         f"""
