@@ -5,11 +5,12 @@
 Each session is a real page in the system Chromium (no internet) that loops: pick a
 country in the sidebar, wait until the "Sites shown" metric says that country's count;
 choose a site in the Sites tab's chooser ("Open a site from this page"), wait for its
-dossier heading; reset the filters, wait for the full count. A page that cannot open
-within the time box is an error of the run, not the end of it. The time from the action
-to the page showing its result is one *rerun latency* sample ("open": from navigation
-to the full count). Any JavaScript error, Streamlit exception, error banner or server-log
-traceback counts as an error. Prints median and p95 latency per action and overall.
+dossier heading; reset the filters, wait for the full count; for ``seconds`` after the
+page opened. A page that cannot open within the time box is an error of the run, not
+the end of it. The time from the action to the page showing its result is one *rerun
+latency* sample ("open": from navigation to the full count). Any JavaScript error,
+Streamlit exception, error banner or server-log traceback counts as an error. Prints
+median and p95 latency per action and overall.
 This is a measurement, not a test: it never fails on a time.
 """
 
@@ -68,7 +69,7 @@ async def _pick(page: Page, label: str, text: str) -> None:
 
 
 async def session(
-    n: int, url: str, browser, stats: Stats, deadline: float, counts: dict, sites: dict
+    n: int, url: str, browser, stats: Stats, seconds: float, counts: dict, sites: dict
 ) -> None:
     rng = random.Random(n)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -88,6 +89,7 @@ async def session(
         await page.wait_for_selector(APP_IDLE, timeout=ACTION_TIMEOUT_MS)
         await _metric(page, str(counts[""]))
         stats.add("open", time.perf_counter() - start)
+        deadline = time.monotonic() + seconds  # each page acts for ``seconds`` once open
         while time.monotonic() < deadline:
             code = rng.choice([c for c in counts if c])
             start = time.perf_counter()
@@ -130,9 +132,8 @@ async def drive(url: str, sessions: int, seconds: float) -> Stats:
     stats = Stats()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-        deadline = time.monotonic() + seconds
         await asyncio.gather(
-            *(session(i, url, browser, stats, deadline, counts, sites) for i in range(sessions))
+            *(session(i, url, browser, stats, seconds, counts, sites) for i in range(sessions))
         )
         await browser.close()
     return stats
