@@ -73,6 +73,7 @@ async def session(
 ) -> None:
     rng = random.Random(n)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)  # clicks wait as long as the results
 
     async def block(route) -> None:
         if is_local(route.request.url):
