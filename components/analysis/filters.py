@@ -118,10 +118,7 @@ def search_text(locations: pd.DataFrame) -> pd.Series:
         pd.Series(names.plain_all(locations[c].fillna("")), index=locations.index, dtype=object)
         for c in ("name", "aliases", "site_id")
     ]
-    joined = columns.join(parts, " | ")
-    if joined is None:  # a non-str cell: plain_all gives str, so this does not happen
-        joined = (parts[0] + " | " + parts[1] + " | " + parts[2]).tolist()
-    return pd.Series(joined, index=locations.index, dtype=object)
+    return pd.Series(columns.join(parts, " | "), index=locations.index, dtype=object)
 
 
 def site_mask(

@@ -33,6 +33,7 @@ from jinja2 import Template
 from streamlit_folium import st_folium
 
 from components.analysis.filters import event_site_rows
+from components.data.columns import first_rows
 from components.data.labels import (
     HALO_METRES,
     PRECISION_LABELS,
@@ -148,8 +149,9 @@ def _text(series: pd.Series) -> list[str]:
 
 def source_ragged(source_ids: pd.Series, src_index: dict[str, int]) -> tuple[list, list]:
     """Per row, the indexes (into the payload's sources) of its ``;``-separated source
-    ids, in the row's order, as ``(offsets, flat)`` (see :func:`ragged`): row i's are
-    ``flat[offsets[i]:offsets[i + 1]]``, ``len(offsets) == len(source_ids) + 1``. Ids
+    ids, in the row's order, as ``(offsets, flat)``: row i's are
+    ``flat[offsets[i]:offsets[i + 1]]``, ``len(offsets) == len(source_ids) + 1`` (one
+    flat list, not a list per row: a million small arrays in the tab otherwise). Ids
     not in ``src_index`` are left out. Vectorised with pyarrow compute (a Python loop
     per row took 1.6 s at 100,000 sites; building a list per row, 1.3 s at 1,000,000)."""
     n = len(source_ids)
@@ -169,22 +171,9 @@ def source_ragged(source_ids: pd.Series, src_index: dict[str, int]) -> tuple[lis
     return offsets.tolist(), values.tolist()
 
 
-def source_rows(source_ids: pd.Series, src_index: dict[str, int]) -> list[list[int]]:
-    """:func:`source_ragged` as one list per row."""
-    offsets, flat = source_ragged(source_ids, src_index)
-    return [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
-
-
 # Columns of the published payload sent dictionary-coded (few distinct values): a third
 # less to fetch and parse at 100,000 sites. atlas.js expands them when it loads them.
 CODED_COLUMNS = ("country", "zone", "precision", "confidence")
-
-
-def ragged(lists: list[list[int]]) -> dict:
-    """``{"offsets": [0, ...], "flat": [...]}``: row i's items are
-    ``flat[offsets[i]:offsets[i + 1]]`` (``len(offsets) == len(lists) + 1``)."""
-    offsets = np.cumsum([0, *map(len, lists)]).tolist()
-    return {"offsets": offsets, "flat": [x for items in lists for x in items]}
 
 
 def dictionary_coded(values: list[str]) -> dict:
@@ -220,9 +209,7 @@ def _parent_rows(locations: pd.DataFrame) -> np.ndarray:
     parents = np.array(_text(locations["parent_site_id"]), dtype=object)
     rows = np.flatnonzero(parents != "")
     if len(rows):  # few sites have a parent: look only theirs up
-        ids = pa.array(_text(locations["site_id"]), type=pa.string())
-        found = pc.index_in(pa.array(parents[rows].tolist(), type=pa.string()), value_set=ids)
-        out[rows] = found.fill_null(-1).to_numpy()
+        out[rows] = first_rows(locations["site_id"], parents[rows])
     return out
 
 
@@ -231,9 +218,9 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
 
     Sources are listed once and referenced by index; events refer to sites by index;
     the site columns in ``CODED_COLUMNS`` are :func:`dictionary_coded`, each site's
-    sources are :func:`ragged` and ``parent`` lists only the sites that have one
-    (``{"rows", "parents"}``). Only http(s) URLs survive (the validator already refuses
-    others).
+    sources are ``{"offsets", "flat"}`` (:func:`source_ragged`) and ``parent`` lists
+    only the sites that have one (``{"rows", "parents"}``). Only http(s) URLs survive
+    (the validator already refuses others).
     """
     src = sources.reset_index(drop=True)
     src_index = {sid: i for i, sid in enumerate(src["source_id"])}
