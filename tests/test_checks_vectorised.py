@@ -10,11 +10,15 @@ import pytest
 
 from components.data import columns
 from components.data.tables import (
+    ID_RE,
     MIRROR_WORDS,
     _bad_date,
     _check_coord_source,
+    _check_country_list,
     _check_date,
+    _check_id_list,
     _check_url,
+    _countries,
     _url_message,
     mirror_of,
 )
@@ -44,40 +48,49 @@ TEXTS = [
 ]  # fmt: skip
 
 
-def _series(values):
-    return pd.Series(values, dtype=object, index=np.arange(len(values)) * 3 + 1)
+def _series(values, text=False):
+    """Cells as an object column, or (``text``) as the validator's Arrow TEXT column."""
+    cells = pd.Series(values, dtype=object, index=np.arange(len(values)) * 3 + 1)
+    return cells.astype(columns.TEXT) if text else cells
 
 
-def test_dates_agree_with_the_per_cell_check():
-    cells = _series(DATES)
+ARROW = pytest.mark.parametrize("text", [False, True], ids=["object", "arrow"])
+
+
+@ARROW
+def test_dates_agree_with_the_per_cell_check(text):
+    cells = _series(DATES, text)
     bad, _ = _check_date(cells, None)
     assert bad.tolist() == [_bad_date(v) for v in DATES]
     assert list(bad.index) == list(cells.index)
 
 
-def test_urls_agree_with_the_per_cell_message():
-    cells = _series(URLS)
+@ARROW
+def test_urls_agree_with_the_per_cell_message(text):
+    cells = _series(URLS, text)
     bad, messages = _check_url(cells, None)
     expected = [_url_message(v) for v in URLS]
     assert messages.tolist() == expected and bad.tolist() == [m != "" for m in expected]
 
 
-def test_coord_sources_agree_with_the_per_cell_message():
+@ARROW
+def test_coord_sources_agree_with_the_per_cell_message(text):
     def message(value: str) -> str:
         if not value.lower().startswith("http"):
             return ""
         text = _url_message(value)
         return f"{text} (put notes about the page in coord_evidence)" if text else ""
 
-    bad, messages = _check_coord_source(_series(SOURCES), None)
+    bad, messages = _check_coord_source(_series(SOURCES, text), None)
     assert messages.tolist() == [message(v) for v in SOURCES]
     assert bad.tolist() == [message(v) != "" for v in SOURCES]
 
 
+@ARROW
 @pytest.mark.parametrize("regex", [MIRROR_WORDS, re.compile(r"\bkk\b")])
-def test_search_agrees_with_python_re(regex):
+def test_search_agrees_with_python_re(regex, text):
     values = TEXTS + SOURCES
-    found = columns.search(_series(values), regex)
+    found = columns.search(_series(values, text), regex)
     assert found.tolist() == [bool(regex.search(v)) for v in values]
 
 
@@ -94,12 +107,13 @@ def test_mirror_hosts_are_found_once_per_distinct_source():
     assert mirror_of("https://wikimili.com/en/Shwe_Kokko") == "wikimili.com"
 
 
+@ARROW
 @pytest.mark.parametrize("many", [False, True])
 @pytest.mark.parametrize("extra", [0, 1000])  # few known ids (Arrow), many (looked up)
-def test_unknown_ids_agree_with_set_membership(many, extra):
+def test_unknown_ids_agree_with_set_membership(many, extra, text):
     values = ["S1", "", " S2 ", "S1;S9", "S9 ; ;S1;S9", "ß", "s1", "Ｓ1", "S1;", ";", "<b>"]
     known = {"S1", "S2", "ß"} | {f"X{i}" for i in range(extra)}
-    positions, ids = columns.unknown_ids(_series(values), known, many=many)
+    positions, ids = columns.unknown_ids(_series(values, text), known, many=many)
     expected = []
     for i, value in enumerate(values):
         parts = [p.strip() for p in value.split(";")] if many else [value]
@@ -114,3 +128,68 @@ def test_first_rows_finds_the_first_equal_key_and_minus_one_for_none():
     assert columns.first_rows(keys, np.array([], dtype=object)).tolist() == []
     assert columns.first_rows(keys, np.array([None], dtype=object)).tolist() == [-1]
     assert columns.first_rows(np.array([], dtype=object), ["a"]).tolist() == [-1]
+
+
+NUMBERS = [
+    "16.82", "-98.5", "+3", "5.", ".5", "1e3", "1E-3", "-0", "00012.50", "1e400", "-1e400",
+    "1e-400", "123456789012345678901234567890", "0.1000000000000000055511151231257827",
+    "", " ", "1 000", "1,5", "1_000", "0x10", "inf", "-Infinity", "nan", "NaN", "١٢", "12",
+    "1e", "e5", ".", "-", "+-1", "1.2.3", "16.8°", "<b>1</b>", "\u00a01", "1\n",
+]  # fmt: skip
+
+
+@ARROW
+def test_to_numbers_reads_every_cell_as_pandas_to_numeric_does(text):
+    cells = _series(NUMBERS, text)
+    expected = pd.to_numeric(_series(NUMBERS), errors="coerce").astype(float)
+    out = columns.to_numbers(cells)
+    assert out.dtype == np.float64 and out.index.equals(cells.index)
+    np.testing.assert_array_equal(out.to_numpy(), expected.to_numpy())
+
+
+def test_to_numbers_of_cells_that_are_not_text():
+    cells = pd.Series([1, None, "2.5", float("nan"), 3.25], dtype=object)
+    out = columns.to_numbers(cells)
+    np.testing.assert_array_equal(out.to_numpy(), [1.0, np.nan, 2.5, np.nan, 3.25])
+
+
+def test_text_column_strips_into_arrow_and_objects_turns_it_back():
+    values = ["a", " a ", "\u3000b\u00a0", "", "  ", "ခ ", "\u200bx", "a\n"] * 3
+    cells = _series(values)
+    text = columns.text_column(cells)
+    assert text.dtype == columns.TEXT and text.index.equals(cells.index)
+    assert text.tolist() == [v.strip() for v in values]
+    back = columns.objects(text)
+    assert back.dtype == object and back.tolist() == [v.strip() for v in values]
+    assert back.index.equals(cells.index)
+
+
+def test_text_column_leaves_cells_that_are_not_str_to_pandas():
+    cells = pd.Series([" a ", None, 3], dtype=object)
+    out = columns.text_column(cells)
+    assert out.dtype == object and out.iloc[0] == "a" and pd.isna(out.iloc[1])
+
+
+def test_objects_shares_one_str_per_distinct_cell_of_a_repeating_column():
+    values = ["MM", "KH", "LA"] * 1000
+    back = columns.objects(_series(values, text=True))
+    assert back.tolist() == values
+    assert len({id(v) for v in back}) == 3
+
+
+LISTS = [
+    "S1", "S1;S2", " S1 ; S2 ", "S1;;S2", "S1;", ";", "S 1", "S1;<b>", "ß", "s1.a-b_c",
+    "-S1", "S1;\u00a0S2", "MM", "MM;KH", "MM;kh", "MM;XX", "MM; TH", "ＭＭ", "MM;",
+]  # fmt: skip
+
+
+@ARROW
+def test_list_checks_agree_with_checking_each_part(text):
+    def parts(value):
+        return [p.strip() for p in value.split(";")]
+
+    ids, _ = _check_id_list(_series(LISTS, text), None)
+    assert ids.tolist() == [any(not ID_RE.match(p) for p in parts(v)) for v in LISTS]
+    codes, _ = _check_country_list(_series(LISTS, text), None)
+    assert codes.tolist() == [any(p not in _countries() for p in parts(v)) for v in LISTS]
+    assert codes.tolist()[12:15] == [False, False, True]  # 'MM', 'MM;KH' are good

@@ -14,9 +14,12 @@ import shutil
 import unicodedata
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from components.data import LOCATIONS, CsvError, load_atlas, read_csv, validate_table
+from components.data import columns as columns_module
 from components.data import tables as tables_module
 from components.data.reading import ReadTable, read_table
 from components.upload.pipeline import check_upload
@@ -378,3 +381,48 @@ def test_a_data_folder_saved_by_old_excel_loads(tmp_path):
 def test_a_utf16_bom_before_text_that_is_not_utf16_keeps_the_clear_error():
     with pytest.raises(CsvError, match=r"^x\.csv: not UTF-8 text \(byte 0xff at offset 0\)"):
         read_table(b"\xff\xfe not utf-8", "x.csv")
+
+
+HOSTILE_LOCATIONS = [
+    # site_id, name, aliases, country, admin1, zone_type, precision, lat, lon, coord_source,
+    # coord_evidence, confidence, source_ids, note, parent_site_id
+    ["a1", "Plain", "", "MM", "Kayin", "casino_complex", "compound", "16.8", "98.5",
+     "https://example.org/a", "", "high", "S1", "", ""],
+    [" a2 ", " <b>Padded</b> ", " x ; y ", " KH ", "", "casino_complex", "town", " 11.5 ",
+     "104.9 ", "https://wikimili.com/x", "", "high", "S1; S2", "note\nwith a line", "a1"],
+    ["a1", "Duplicate id", "", "MM", "", "city", "town", "16.9", "98.6", "", "", "low",
+     "", "", ""],
+    ["a4", "", "", "ZZ", "", "nope", "town", "95", "1e400", "http://exa mple.org",
+     "mirror of en.wikipedia", "high", "S1;;bad id", "", "a4"],
+    ["a5", "Thai digits", "", "TH", "", "city", "town", "๑๖.๘", "98,5",
+     "https://ex\u2060ample.org", "", "medium", "S1", "", "a9"],
+    ["a6", "\u00a0x", "", "LA", "", "special_economic_zone", "province", "20.3", "100.1",
+     "GeoNames", "", "medium", "S1", "", ""],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "file", ["locations.csv", "figures.csv", "events.csv", "sources.csv", "hostile.csv"]
+)
+def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_path):
+    """The loader reads its own files as Arrow text (columns.TEXT) and the validator checks
+    them in Arrow; an upload's str cells go through the same checks. Both give the same
+    good rows (str cells, float coordinates) and the same problems, row by row."""
+    if file == "hostile.csv":
+        path, schema = tmp_path / file, LOCATIONS
+        with path.open("w", newline="", encoding="utf-8") as out:
+            csv.writer(out).writerows([LOCATIONS.names, *HOSTILE_LOCATIONS])
+    else:
+        path, schema = tables_module.DEFAULT_DATA_DIR / file, tables_module.SCHEMAS[file]
+    arrow = read_csv(path, file, arrow=True)
+    assert set(arrow.dtypes) == {columns_module.TEXT}  # the Arrow reader took it
+    plain = read_csv(path, file)
+    assert set(plain.dtypes) == {np.dtype(object)}
+    a, b = validate_table(arrow, schema), validate_table(plain, schema)
+    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
+    if file == "hostile.csv":
+        assert len(a.problems) >= 10 and list(a.frame["site_id"]) == ["a1", "a6"]
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
+    numeric = tables_module.NUMERIC
+    assert all(a.frame[c].dtype == object for c in a.frame if c not in numeric)
+    assert (a.ids, a.bad_keys, a.bad_rows) == (b.ids, b.bad_keys, b.bad_rows)

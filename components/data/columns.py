@@ -18,8 +18,22 @@ import pyarrow.compute as pc
 WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 
 
-def _arrow(cells: pd.Series | list[str]) -> pa.Array | None:
-    """The cells as an Arrow string array, or None when any cell is not a str."""
+TEXT = pd.ArrowDtype(pa.large_string())  # the validator's own text columns (see text_column)
+
+
+def _arrow(cells: pd.Series | list[str] | pa.Array) -> pa.Array | None:
+    """The cells as an Arrow string array, or None when any cell is not a str.
+
+    A :data:`TEXT` column gives its own buffers (no copy); an Arrow large_string array
+    is taken as it is.
+    """
+    if isinstance(cells, pd.Series) and cells.dtype == TEXT:
+        arr = pa.array(cells.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+        return arr if arr.null_count == 0 else None
+    if isinstance(cells, pa.Array) and pa.types.is_large_string(cells.type):
+        return cells if cells.null_count == 0 else None
     try:
         arr = pa.array(cells, type=pa.large_string(), from_pandas=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -58,6 +72,72 @@ def _strip(cells: pd.Series, arr: pa.Array) -> pd.Series:
     return pd.Series(out, index=cells.index, dtype=cells.dtype, name=cells.name)
 
 
+def text_column(cells: pd.Series) -> pd.Series:
+    """``cells`` stripped (:func:`strip`) as a :data:`TEXT` column, or, when any cell is
+    not a str, :func:`strip`'s object column (pandas' own rules for None and NaN).
+
+    Comparisons, ``isin`` and the whole-column checks of this module run in Arrow
+    kernels on a TEXT column and need no conversion of a million Python strings; turn
+    it back with :func:`objects`.
+    """
+    arr = _arrow(cells)
+    if arr is None:
+        return strip(cells)
+    trimmed = pc.utf8_trim(arr, characters=WHITESPACE)
+    return pd.Series(trimmed, index=cells.index, dtype=TEXT, name=cells.name)
+
+
+def objects(cells: pd.Series) -> pd.Series:
+    """A :data:`TEXT` column as an object column of str (other columns as they are).
+
+    A column that repeats its cells (country, zone type, notes) shares one str per
+    distinct cell, as pandas' own CSV parser does.
+    """
+    if cells.dtype != TEXT:
+        return cells
+    arr = _arrow(cells)
+    return pd.Series(to_strings(arr), index=cells.index, dtype=object, name=cells.name)
+
+
+_DISTINCT_SAMPLE = 1 << 16  # cells looked at to guess whether a column repeats its cells
+
+
+def to_strings(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow text column (no nulls) as a numpy object array of str; a column that
+    repeats its cells shares one str per distinct cell."""
+    sample = column.slice(0, _DISTINCT_SAMPLE)
+    if len(sample) and pc.count_distinct(sample).as_py() * 4 < len(sample):
+        encoded = pc.dictionary_encode(column)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
+    return column.to_numpy(zero_copy_only=False)
+
+
+# Cells Arrow's cast to float64 reads exactly as pandas' to_numeric does (checked on
+# 300,000 random decimals of 1-25 digits with signs and exponents, and on inf/0 edges).
+_PLAIN_NUMBER = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def to_numbers(cells: pd.Series) -> pd.Series:
+    """``pd.to_numeric(cells, errors="coerce")`` as float64 (NaN where not a number),
+    whatever the cells' dtype: plain decimals of a text column are cast in one Arrow
+    kernel, every other cell goes through pandas' own parser."""
+    arr = _arrow(cells) if cells.dtype in (TEXT, object) else None
+    if arr is None:
+        values = cells.to_numpy(dtype=object) if cells.dtype == TEXT else cells
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    plain = pc.match_substring_regex(arr, _PLAIN_NUMBER)
+    out = pc.cast(pc.if_else(plain, arr, "nan"), pa.float64()).to_numpy(zero_copy_only=False)
+    blank = pc.equal(arr, "")  # NaN, as pandas gives
+    others = np.flatnonzero(~pc.or_(plain, blank).to_numpy(zero_copy_only=False))
+    if len(others):
+        rest = arr.take(pa.array(others)).to_numpy(zero_copy_only=False)
+        out = out.copy()
+        out[others] = pd.to_numeric(pd.Series(rest, dtype=object), errors="coerce").astype(float)
+    return pd.Series(out, index=cells.index, name=cells.name)
+
+
 def split_lists(cells: pd.Series, keep_blank: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Each cell split at ';' and each part stripped, as (positions, parts).
 
@@ -85,10 +165,11 @@ def split_lists_arrow(cells: pd.Series, keep_blank: bool = False) -> tuple[np.nd
     return positions, parts
 
 
-def full_match(cells: pd.Series | np.ndarray, pattern: str) -> np.ndarray:
+def full_match(cells: pd.Series | np.ndarray | pa.Array, pattern: str) -> np.ndarray:
     """Boolean array: each cell matches the RE2 ``pattern`` (anchor it yourself).
 
     Only for ASCII patterns on stripped cells, where Python's ``re`` and RE2 agree.
+    ``cells`` may be an Arrow large_string array (as :func:`split_lists_arrow` gives).
     """
     arr = _arrow(pd.Series(cells, dtype=object) if isinstance(cells, np.ndarray) else cells)
     if arr is None:
@@ -104,9 +185,9 @@ def search(cells: pd.Series, regex: re.Pattern[str]) -> np.ndarray:
     and case folding agree with Python's); every other distinct cell is searched with
     Python's ``re`` itself. ``regex`` may carry re.IGNORECASE (no other flag).
     """
-    values = cells.to_numpy(dtype=object) if isinstance(cells, pd.Series) else cells
-    arr = _arrow(pd.Series(values, dtype=object))
+    arr = _arrow(cells if isinstance(cells, pd.Series) else pd.Series(cells, dtype=object))
     if arr is None or regex.flags & ~(re.IGNORECASE | re.UNICODE):
+        values = cells.to_numpy(dtype=object) if isinstance(cells, pd.Series) else cells
         return np.array([bool(regex.search(str(v))) for v in values], dtype=bool)
     ascii_ = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
     found = pc.match_substring_regex(
@@ -115,7 +196,8 @@ def search(cells: pd.Series, regex: re.Pattern[str]) -> np.ndarray:
     found = found & ascii_
     others = np.flatnonzero(~ascii_)
     if len(others):
-        codes, uniques = pd.factorize(pd.Series(values[others], dtype=object))
+        values = arr.take(pa.array(others)).to_numpy(zero_copy_only=False)
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
         hits = np.array([bool(regex.search(u)) for u in uniques], dtype=bool)
         found[others] = hits[codes]
     return found

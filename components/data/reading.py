@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from components.data.columns import WHITESPACE
+from components.data.columns import TEXT, WHITESPACE, to_strings
 
 # Columns holding numbers once loaded (everything else stays text).
 NUMERIC = frozenset({"lat", "lon", "value_low", "value_high", "people"})
@@ -136,7 +136,11 @@ class ReadTable:
 
 
 def read_table(
-    source: Path | bytes, file: str, keep_text: bool = True, max_columns: int | None = None
+    source: Path | bytes,
+    file: str,
+    keep_text: bool = True,
+    max_columns: int | None = None,
+    arrow: bool = False,
 ) -> ReadTable:
     """Read a CSV (path or bytes) as text cells, however Excel saved it.
 
@@ -151,11 +155,21 @@ def read_table(
     any other file goes through the :mod:`csv` module record by record, which words the
     refusal. Both give the same cells and record positions.
 
+    ``arrow``: a comma-separated file Arrow's reader splits keeps its cells in Arrow
+    (:data:`components.data.columns.TEXT` columns, for :func:`validate_table`); other
+    files, and every file without it, give object columns of str.
+
     ``max_columns``: refuse (CsvError) a header of more columns, counted on the first
     record alone, before any per-column work (a 100,000-column upload took minutes).
     """
     raw = _raw_bytes(source, file)
-    text, encoding, bom, notes = _decode(raw, file)
+    # A file read for its cells alone needs only its head as str (the fast reader splits
+    # the bytes): a million-row file is not decoded into a str of a GB it would drop.
+    head = _utf8_head(raw) if not keep_text and max_columns is None else None
+    if head is None:
+        text, encoding, bom, notes = _decode(raw, file)
+    else:
+        text, encoding, bom, notes = head, "utf-8", False, []
     if "\x00" in text:
         raise CsvError(f"{file}: contains NUL bytes; this is not a text CSV file.")
     delimiter, body_start = None, 0
@@ -163,7 +177,7 @@ def read_table(
     if sep and sep.group(1) in DELIMITERS:
         delimiter, body_start = sep.group(1), sep.end()
         notes.append(f"used the 'sep={delimiter}' line Excel wrote as the separator")
-    if not text[body_start:].strip():
+    if _NOT_SPACE.search(text, body_start) is None:  # `not text[body_start:].strip()`
         raise CsvError(f"{file}: the file is empty (no header row).")
     delimiter = delimiter or _detect_delimiter(text[body_start : body_start + SAMPLE_CHARS])
     if max_columns is not None:
@@ -173,7 +187,7 @@ def read_table(
                 f"{file}: has {len(first):,} columns; the limit is {max_columns:,}. Keep the "
                 "columns with the sites' names, places and coordinates, and upload it again."
             )
-    newline = re.search(r"\r\n|\n|\r", text)
+    newline = _first_newline(text if head is None else raw)
     body = _body_bytes(raw, text, encoding, bom, body_start)
     if not keep_text:
         text = ""  # the fast reader works from the bytes; the csv module re-decodes
@@ -194,7 +208,9 @@ def read_table(
         names = ", ".join(dict.fromkeys(dupes))
         raise CsvError(f"{file}: duplicate column(s): {names}; each column name must appear once")
     positions = {name: i for i, name in enumerate(header) if name}
-    frame = None if cells is None else _fast_rows(cells, header)
+    # Only a comma-separated file stays Arrow: others may hold decimal commas, which
+    # _decimal_commas reads and rewrites in str cells.
+    frame = None if cells is None else _fast_rows(cells, header, arrow and delimiter == ",")
     del cells
     if frame is None:  # the csv module words what is wrong (or reads what pandas could not)
         if records is None:
@@ -216,7 +232,7 @@ def read_table(
         notes,
         delimiter,
         encoding,
-        newline.group() if newline else "\n",
+        newline,
         bom,
         decimal_comma,
         text,
@@ -226,7 +242,7 @@ def read_table(
     )
 
 
-def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
+def read_csv(source: Path | bytes, file: str, arrow: bool = False) -> pd.DataFrame:
     """Read a CSV (path or bytes) as text cells: :func:`read_table`'s ``frame``.
 
     Accepts a BOM, CRLF line ends, quoted fields with commas or line breaks, other
@@ -234,10 +250,17 @@ def read_csv(source: Path | bytes, file: str) -> pd.DataFrame:
     are left out, but the index keeps each record's position (0 = spreadsheet row 2),
     so row numbers still match the spreadsheet's. Raises :class:`CsvError`.
     """
-    return read_table(source, file, keep_text=False).frame
+    return read_table(source, file, keep_text=False, arrow=arrow).frame
 
 
 # --- bytes to text ----------------------------------------------------------------------
+
+
+# The first character str.strip() / bytes.strip() would keep: re's \s is the same
+# set (str.isspace; ASCII whitespace for bytes), and a search stops at the first one
+# instead of copying a file of hundreds of MB to strip it.
+_NOT_SPACE = re.compile(r"\S")
+_NOT_SPACE_BYTES = re.compile(rb"\S")
 
 
 def _raw_bytes(source: Path | bytes, file: str) -> bytes:
@@ -250,9 +273,44 @@ def _raw_bytes(source: Path | bytes, file: str) -> bytes:
         raw = source.read_bytes()
     else:
         raw = bytes(source)
-    if not raw.strip():
+    if _NOT_SPACE_BYTES.search(raw) is None:  # as `not raw.strip()`, with no copy
         raise CsvError(f"{file}: the file is empty (expected a header row and data rows).")
     return raw
+
+
+_HEAD_BYTES = 4 * (SAMPLE_CHARS + 64)  # holds a sep= line and the detector's sample
+
+
+def _utf8_head(raw: bytes) -> str | None:
+    """The start of ``raw`` as str (at least ``SAMPLE_CHARS`` + 64 characters, or all of
+    it) when :func:`_decode` would read it as UTF-8 without a BOM and find text in it;
+    None for any other file (a BOM, a NUL byte, not UTF-8, nothing but spaces at the
+    start), which :func:`_decode` reads, words or refuses as ever.
+
+    The whole file is checked to be UTF-8 by Arrow's validator, which accepts exactly
+    the byte sequences Python's strict decoder does, without building the str.
+    """
+    if raw.startswith((codecs.BOM_UTF8, *(bom for bom, _ in UTF16_BOMS))) or b"\x00" in raw:
+        return None
+    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return None
+    head = codecs.getincrementaldecoder("utf-8")().decode(raw[:_HEAD_BYTES])
+    sep = _SEP_LINE.match(head)
+    return head if _NOT_SPACE.search(head, sep.end() if sep else 0) else None
+
+
+def _first_newline(content: str | bytes) -> str:
+    """The first line end ('\\r\\n', '\\n' or '\\r'; '\\n' if there is none) of a text or
+    of its UTF-8 bytes (where CR and LF are the same single bytes)."""
+    if isinstance(content, str):
+        found = re.search(r"\r\n|\n|\r", content)
+        return found.group() if found else "\n"
+    found = re.search(rb"\r\n|\n|\r", content)
+    return found.group().decode() if found else "\n"
 
 
 def _decode(raw: bytes, file: str) -> tuple[str, str, bool, list[str]]:
@@ -443,7 +501,6 @@ def _fast_cells(body: bytes, delimiter: str) -> pd.DataFrame | pa.Table | None:
 
 
 _MAX_COLUMNS = 4096  # columns the Arrow reader is told are text (more: pandas reads it)
-_DISTINCT_SAMPLE = 1 << 16  # rows looked at to guess whether a column repeats its cells
 
 
 def _arrow_cells(body: bytes, delimiter: str) -> pa.Table | None:
@@ -475,21 +532,14 @@ def _arrow_cells(body: bytes, delimiter: str) -> pa.Table | None:
     return table
 
 
-def _objects(column: pa.ChunkedArray) -> np.ndarray:
-    """An Arrow text column as a numpy array of str; a column that repeats its cells
-    (country, zone type, notes) shares one str per distinct cell, as pandas' parser does."""
-    sample = column.slice(0, _DISTINCT_SAMPLE)
-    if pc.count_distinct(sample).as_py() * 4 < len(sample):
-        encoded = pc.dictionary_encode(column).combine_chunks()
-        return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
-    return column.to_numpy()
-
-
-def _fast_rows(cells: pd.DataFrame | pa.Table, header: list[str]) -> pd.DataFrame | None:
+def _fast_rows(
+    cells: pd.DataFrame | pa.Table, header: list[str], arrow: bool = False
+) -> pd.DataFrame | None:
     """:func:`_rows` for :func:`_fast_cells`: the non-blank records under named headers,
-    indexed by record position; None if a column without a header holds data."""
+    indexed by record position; None if a column without a header holds data.
+    ``arrow``: columns read by Arrow stay Arrow (:data:`columns.TEXT`)."""
     if isinstance(cells, pa.Table):
-        return _arrow_rows(cells, header)
+        return _arrow_rows(cells, header, arrow)
     body = cells.iloc[1:]
     blank = np.ones(len(body), dtype=bool)
     for i in range(len(header)):
@@ -505,7 +555,7 @@ def _fast_rows(cells: pd.DataFrame | pa.Table, header: list[str]) -> pd.DataFram
     return frame
 
 
-def _arrow_rows(table: pa.Table, header: list[str]) -> pd.DataFrame | None:
+def _arrow_rows(table: pa.Table, header: list[str], arrow: bool = False) -> pd.DataFrame | None:
     """:func:`_fast_rows` for an Arrow table from :func:`_arrow_cells`."""
     body = table.slice(1)
     blank = np.ones(body.num_rows, dtype=bool)
@@ -518,13 +568,22 @@ def _arrow_rows(table: pa.Table, header: list[str]) -> pd.DataFrame | None:
     keep = np.flatnonzero(~blank)
     rows = body if len(keep) == body.num_rows else body.take(pa.array(keep))
     named = [i for i, name in enumerate(header) if name]
-    frame = pd.DataFrame(
-        {header[i]: _objects(rows.column(i)) for i in named},
-        index=pd.Index(keep, dtype="int64"),
+    index = pd.Index(keep, dtype="int64")
+    if arrow:
+        return pd.DataFrame(
+            {
+                header[i]: pd.Series(rows.column(i), index=index, dtype=TEXT, copy=False)
+                for i in named
+            },
+            index=index,
+            columns=[header[i] for i in named],
+        )
+    return pd.DataFrame(
+        {header[i]: to_strings(rows.column(i)) for i in named},
+        index=index,
         columns=[header[i] for i in named],
         dtype=object,
     )
-    return frame
 
 
 def _not_blank(column: pd.Series) -> np.ndarray:

@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pycountry
 
 from components.data import columns as _columns
@@ -285,9 +287,10 @@ def _check_country(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     return ~cells.isin(_countries()), "is not an ISO 3166 alpha-2 country code (e.g. MM, KH)"
 
 
-def _any_part(cells: pd.Series, bad_part: Callable[[np.ndarray], np.ndarray]) -> pd.Series:
-    """Cells of which any ';'-separated part (stripped, blanks too) is bad."""
-    positions, parts = _columns.split_lists(cells, keep_blank=True)
+def _any_part(cells: pd.Series, bad_part: Callable[[pa.Array], np.ndarray]) -> pd.Series:
+    """Cells of which any ';'-separated part (stripped, blanks too) is bad; ``bad_part``
+    gets the parts as one Arrow string array (millions of parts stay out of Python)."""
+    positions, parts = _columns.split_lists_arrow(cells, keep_blank=True)
     bad = np.zeros(len(cells), dtype=bool)
     bad[positions[bad_part(parts)]] = True
     return pd.Series(bad, index=cells.index)
@@ -295,7 +298,10 @@ def _any_part(cells: pd.Series, bad_part: Callable[[np.ndarray], np.ndarray]) ->
 
 def _check_country_list(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     known = _countries()
-    bad = _any_part(cells, lambda parts: ~pd.Series(parts, dtype=object).isin(known).to_numpy())
+    value_set = pa.array(sorted(known), type=pa.large_string())
+    bad = _any_part(
+        cells, lambda parts: ~pc.is_in(parts, value_set=value_set).to_numpy(zero_copy_only=False)
+    )
     return bad, "holds a value that is not an ISO 3166 alpha-2 country code"
 
 
@@ -306,14 +312,14 @@ def _check_id_list(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
 
 def _number_check(low: float, high: float, what: str) -> Callable:
     def check(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
-        values = pd.to_numeric(cells, errors="coerce")
+        values = _columns.to_numbers(cells)
         return ~values.between(low, high), f"is not {what}"
 
     return check
 
 
 def _check_count(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
-    values = pd.to_numeric(cells, errors="coerce")
+    values = _columns.to_numbers(cells)
     bad = values.isna() | (values < 0) | (values != np.floor(values))
     return bad, "is not a whole number >= 0 (write qualifiers in value_text, not here)"
 
@@ -493,7 +499,13 @@ def validate_table(
         )
         return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
 
-    frame = frame[schema.names].apply(_columns.strip)
+    # Checked as Arrow text (columns.TEXT): compares, isin and the pattern checks run in
+    # Arrow kernels; the good rows are turned back into str cells at the end.
+    frame = pd.DataFrame(
+        {c: _columns.text_column(frame[c]) for c in schema.names},
+        index=frame.index,
+        columns=schema.names,
+    )
     if not (pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique):
         frame = frame.reset_index(drop=True)  # else: record positions from read_csv
     if schema.key in absent:  # e.g. an events.csv without event_id: one id per row
@@ -502,6 +514,7 @@ def validate_table(
 
     def flag(mask: pd.Series, column: str, message: str | pd.Series) -> None:
         nonlocal bad
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=mask.index)
         for i in mask[mask].index:
             text = message if isinstance(message, str) else str(message[i])
             problems.append(
@@ -512,7 +525,7 @@ def validate_table(
     # Coordinates are parsed once: the range check and the typed table share the floats
     # (to_numeric is element by element, so the filled cells' values are the same).
     coords = {
-        c.name: pd.to_numeric(frame[c.name], errors="coerce")
+        c.name: _columns.to_numbers(frame[c.name])
         for c in schema.columns
         if c.kind in ("lat", "lon") and c.name in NUMERIC
     }
@@ -525,7 +538,7 @@ def validate_table(
         if col.kind in _CHECKS and len(filled):
             checked = coords[col.name][~blank] if col.name in coords else filled
             mask, message = _CHECKS[col.kind](checked, col)
-            flag(mask.astype(bool), col.name, message)
+            flag(mask, col.name, message)
 
     if schema.key:
         keys = frame[schema.key]
@@ -548,14 +561,17 @@ def validate_table(
         flag(few, "source_ids", "names fewer than 2 sources; a contradiction needs every side")
 
     for name in NUMERIC & set(frame.columns):
-        frame[name] = (
-            coords[name] if name in coords else pd.to_numeric(frame[name], errors="coerce")
-        )
+        frame[name] = coords[name] if name in coords else _columns.to_numbers(frame[name])
     bad_rows = {_row_number(i) for i in bad[bad].index}
-    good = frame[~bad]
+    good = frame[~bad.to_numpy()]
+    good = pd.DataFrame({c: _columns.objects(good[c]) for c in good.columns}, index=good.index)
     # Keep spreadsheet row numbers.
     good.index = pd.Index(good.index.to_numpy(np.int64) + 2) if len(good) else []
-    ids = set(frame[schema.key]) - {""} if schema.key else set()
+    # Every key stated, in good rows or bad (the good ones are str cells by now).
+    ids = (
+        set(good[schema.key]) | set(frame.loc[bad.to_numpy(), schema.key]) if schema.key else set()
+    )
+    ids.discard("")
     bad_keys = (
         {_row_number(i): k for i, k in frame.loc[bad, schema.key].items() if k}
         if schema.key
@@ -566,8 +582,8 @@ def validate_table(
 
 def _check_figure_values(frame: pd.DataFrame, flag: Callable) -> None:
     """Numbers must agree with the source's qualifier; words are never made numbers."""
-    low = pd.to_numeric(frame["value_low"], errors="coerce")
-    high = pd.to_numeric(frame["value_high"], errors="coerce")
+    low = _columns.to_numbers(frame["value_low"])
+    high = _columns.to_numbers(frame["value_high"])
     q = frame["qualifier"]
     # Stated, not parsed: a non-number is reported as such, not also as "blank".
     has_low, has_high = frame["value_low"] != "", frame["value_high"] != ""
@@ -739,15 +755,17 @@ def check_borders(result: TableResult, tolerance_km: float | None = None) -> Non
 
     tolerance = borders.BORDER_TOLERANCE_KM if tolerance_km is None else tolerance_km
     frame = result.frame
-    coords = frame["lat"].notna() & frame["lon"].notna()
+    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    placed = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon))
+    countries = pd.Series(frame["country"].to_numpy(dtype=object)[placed], dtype=object)
     try:
         drop = []
-        for country, group in frame[coords].groupby("country"):
-            dist = borders.distances_km(
-                group["lat"].to_numpy(float), group["lon"].to_numpy(float), str(country)
-            )
+        # Positions per country (countries in order); only the coordinates are taken.
+        for country, where in sorted(countries.groupby(countries).indices.items()):
+            rows = placed[where]
+            dist = borders.distances_km(lat[rows], lon[rows], str(country))
             far = ~np.isnan(dist) & (dist > tolerance)
-            for row, d in zip(group.index[far], dist[far], strict=True):
+            for row, d in zip(frame.index[rows[far]], dist[far], strict=True):
                 result.problems.append(
                     Problem(
                         result.schema.file,
@@ -772,7 +790,7 @@ def _load_table(directory: Path, schema: Schema) -> TableResult:
     if schema.file not in REQUIRED_FILES and not path.exists():
         return TableResult(schema, _empty(schema))  # an optional file left out: none
     try:
-        frame = read_csv(path, schema.file)
+        frame = read_csv(path, schema.file, arrow=True)
     except CsvError as exc:
         message = str(exc).removeprefix(f"{schema.file}: ")  # Problem names the file
         return TableResult(schema, _empty(schema), [Problem(schema.file, message)], unreadable=True)
