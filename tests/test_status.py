@@ -320,3 +320,18 @@ def test_the_dossier_timeline_is_computed_once_per_site_and_dataset():
     )
     locations = atlas.locations.copy()
     assert dossier.site_timeline("kk_park", locations, atlas.events, atlas.sources) is not first
+
+
+def test_earliest_per_row_is_the_first_listed_of_each_rows_earliest_day():
+    rng = np.random.default_rng(7)
+    rows = np.sort(rng.integers(-1, 300, 5000))  # -1: a citation of no site row
+    days = rng.integers(0, 40, 5000)
+    days[rng.random(5000) < 0.3] = status._NAT  # undated
+    got = status._earliest_per_row(rows, days)
+    expected = []
+    for row in np.unique(rows[rows >= 0]):
+        dated = [i for i in np.flatnonzero(rows == row) if days[i] != status._NAT]
+        if dated:
+            expected.append(min(dated, key=lambda i: (days[i], i)))
+    assert got.tolist() == expected
+    assert status._earliest_per_row(rows[:0], days[:0]).tolist() == []
