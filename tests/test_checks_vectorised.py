@@ -193,3 +193,12 @@ def test_list_checks_agree_with_checking_each_part(text):
     codes, _ = _check_country_list(_series(LISTS, text), None)
     assert codes.tolist() == [any(p not in _countries() for p in parts(v)) for v in LISTS]
     assert codes.tolist()[12:15] == [False, False, True]  # 'MM', 'MM;KH' are good
+
+
+def test_text_column_with_nothing_to_trim_keeps_its_buffers():
+    cells = _series(["a", "b c", "ခ"] * 10, text=True).iloc[3:]  # a slice, as read
+    same = columns.text_column(cells)
+    assert same.tolist() == cells.tolist()
+    assert columns._arrow(same).buffers()[2].address == columns._arrow(cells).buffers()[2].address
+    padded = columns.text_column(_series([" a", "b"], text=True))
+    assert padded.tolist() == ["a", "b"]

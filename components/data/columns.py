@@ -84,7 +84,14 @@ def text_column(cells: pd.Series) -> pd.Series:
     if arr is None:
         return strip(cells)
     trimmed = pc.utf8_trim(arr, characters=WHITESPACE)
+    if _text_bytes(trimmed) == _text_bytes(arr):  # trimming only ever removes bytes
+        trimmed = arr  # nothing was trimmed: keep the column's own buffers, not a copy
     return pd.Series(trimmed, index=cells.index, dtype=TEXT, name=cells.name)
+
+
+def _text_bytes(arr: pa.Array) -> int:
+    """The UTF-8 bytes held by the cells of ``arr`` (a slice counts its own cells only)."""
+    return pc.sum(pc.binary_length(arr)).as_py() or 0
 
 
 def objects(cells: pd.Series) -> pd.Series:
