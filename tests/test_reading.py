@@ -404,7 +404,7 @@ HOSTILE_LOCATIONS = [
 @pytest.mark.parametrize(
     "file", ["locations.csv", "figures.csv", "events.csv", "sources.csv", "hostile.csv"]
 )
-def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_path):
+def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_path, monkeypatch):
     """The loader reads its own files as Arrow text (columns.TEXT) and the validator checks
     them in Arrow; an upload's str cells go through the same checks. Both give the same
     good rows (str cells, float coordinates) and the same problems, row by row."""
@@ -418,7 +418,10 @@ def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_p
     assert set(arrow.dtypes) == {columns_module.TEXT}  # the Arrow reader took it
     plain = read_csv(path, file)
     assert set(plain.dtypes) == {np.dtype(object)}
-    a, b = validate_table(arrow, schema), validate_table(plain, schema)
+    monkeypatch.setattr(tables_module, "ARROW_TEXT_ROWS", 0)  # every table as Arrow text
+    a = validate_table(arrow, schema)
+    monkeypatch.setattr(tables_module, "ARROW_TEXT_ROWS", 10**9)  # every table as str cells
+    b = validate_table(plain, schema)
     assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
     if file == "hostile.csv":
         assert len(a.problems) >= 10 and list(a.frame["site_id"]) == ["a1", "a6"]
