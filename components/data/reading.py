@@ -282,7 +282,7 @@ _HEAD_BYTES = 4 * (SAMPLE_CHARS + 64)  # holds a sep= line and the detector's sa
 
 
 def _utf8_head(raw: bytes) -> str | None:
-    """The start of ``raw`` as str (at least ``SAMPLE_CHARS`` + 64 characters, or all of
+    """The start of ``raw`` as str (at least ``SAMPLE_CHARS`` + 63 characters, or all of
     it) when :func:`_decode` would read it as UTF-8 without a BOM and find text in it;
     None for any other file (a BOM, a NUL byte, not UTF-8, nothing but spaces at the
     start), which :func:`_decode` reads, words or refuses as ever.
