@@ -161,3 +161,22 @@ def test_decode_multipolygon_with_hole_and_skips():
     assert la.equals(expected)
     assert la.area == pytest.approx(16 - 1 + 0.5)
     assert not la.contains(box(1.2, 1.2, 1.8, 1.8))  # the hole is a hole
+
+
+def test_distances_are_geopys_geodesic_without_importing_geopy():
+    """borders measures with geographiclib as geopy's geodesic does (same ellipsoid in km,
+    same call), to the last bit, and importing it loads none of geopy's geocoders."""
+    import subprocess
+    import sys
+
+    from geographiclib.geodesic import Geodesic
+    from geopy.distance import geodesic
+
+    rng = np.random.default_rng(5)
+    a, b = rng.uniform(-90, 90, (2000, 2)), rng.uniform(-180, 180, (2000, 2))
+    for (lat1, lat2), (lon1, lon2) in zip(a.tolist(), b.tolist(), strict=True):
+        ours = borders.WGS84_KM.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
+        assert ours == geodesic((lat1, lon1), (lat2, lon2)).km
+    code = "import sys, components.data.borders; print('geopy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pycountry
 import shapely
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 from shapely.geometry import MultiPolygon, Polygon
 
 from components.map.assets import asset_path
@@ -164,6 +164,12 @@ def country_shape(country: str) -> MultiPolygon | Polygon | None:
     return shape
 
 
+# geopy's ``geodesic(...).km``: the same WGS-84 ellipsoid in km and the same call, without
+# importing geopy, whose package imports its ~40 geocoder modules first (0.38 s; the
+# validator CLI and a first load paid it for a handful of points outside an outline).
+WGS84_KM = Geodesic(6378.137, 1 / 298.257223563)
+
+
 def distances_km(lats: np.ndarray, lons: np.ndarray, country: str) -> np.ndarray:
     """Distance in km from each point to the outline of ``country`` (0 inside).
 
@@ -182,7 +188,7 @@ def distances_km(lats: np.ndarray, lons: np.ndarray, country: str) -> np.ndarray
         lines = shapely.shortest_line(shape, shapely.points(lons[outside], lats[outside]))
         nearest = shapely.get_coordinates(lines).reshape(-1, 2, 2)[:, 0]
         result[outside] = [
-            geodesic((lats[i], lons[i]), (y, x)).km
+            WGS84_KM.Inverse(lats[i], lons[i], y, x, Geodesic.DISTANCE)["s12"]
             for i, (x, y) in zip(outside.tolist(), nearest.tolist(), strict=True)
         ]
     return result
