@@ -401,8 +401,15 @@ HOSTILE_LOCATIONS = [
 ]  # fmt: skip
 
 
+SHORT_EVENTS = (  # optional columns left out: the validator adds them as blank
+    "event_id,date,country,place,event_type,summary,people,source_id,site_id\n"
+    "E1,2024,KH,P,raid,s,1,S1,\nE2,2024-02,KH,P,raid,s,1e400,S1,\n"
+)
+
+
 @pytest.mark.parametrize(
-    "file", ["locations.csv", "figures.csv", "events.csv", "sources.csv", "hostile.csv"]
+    "file",
+    ["locations.csv", "figures.csv", "events.csv", "sources.csv", "hostile.csv", "short.csv"],
 )
 def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_path, monkeypatch):
     """The loader reads its own files as Arrow text (columns.TEXT) and the validator checks
@@ -412,6 +419,9 @@ def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_p
         path, schema = tmp_path / file, LOCATIONS
         with path.open("w", newline="", encoding="utf-8") as out:
             csv.writer(out).writerows([LOCATIONS.names, *HOSTILE_LOCATIONS])
+    elif file == "short.csv":
+        path, schema = tmp_path / file, tables_module.EVENTS
+        path.write_text(SHORT_EVENTS, encoding="utf-8")
     else:
         path, schema = tables_module.DEFAULT_DATA_DIR / file, tables_module.SCHEMAS[file]
     arrow = read_csv(path, file, arrow=True)
@@ -425,7 +435,9 @@ def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_p
     assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
     if file == "hostile.csv":
         assert len(a.problems) >= 10 and list(a.frame["site_id"]) == ["a1", "a6"]
+    if file == "short.csv":  # and a count of '1e400' people is no whole number
+        assert [(p.row, p.column) for p in a.problems] == [(3, "people")]
     pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
     numeric = tables_module.NUMERIC
-    assert all(a.frame[c].dtype == object for c in a.frame if c not in numeric)
+    assert all(a.frame[c].dtype != columns_module.TEXT for c in a.frame if c not in numeric)
     assert (a.ids, a.bad_keys, a.bad_rows) == (b.ids, b.bad_keys, b.bad_rows)

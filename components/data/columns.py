@@ -103,6 +103,8 @@ def objects(cells: pd.Series) -> pd.Series:
     if cells.dtype != TEXT:
         return cells
     arr = _arrow(cells)
+    if arr is None:  # missing cells (never from the reader): None where they are
+        return cells.astype(object).where(cells.notna(), None)
     return pd.Series(to_strings(arr), index=cells.index, dtype=object, name=cells.name)
 
 
@@ -122,8 +124,10 @@ def to_strings(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 # Cells Arrow's cast to float64 reads exactly as pandas' to_numeric does (checked on
-# 300,000 random decimals of 1-25 digits with signs and exponents, and on inf/0 edges).
-_PLAIN_NUMBER = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+# 300,000 random decimals of 1-25 digits with a '-' sign and exponents, and on inf/0
+# edges). A leading '+' is left to pandas: its parse of '+' and 16 or more digits can be
+# one unit in the last place off the correctly rounded value Arrow gives.
+_PLAIN_NUMBER = r"^-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 
 
 def to_numbers(cells: pd.Series) -> pd.Series:

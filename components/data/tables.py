@@ -320,7 +320,8 @@ def _number_check(low: float, high: float, what: str) -> Callable:
 
 def _check_count(cells: pd.Series, col: Column) -> tuple[pd.Series, str]:
     values = _columns.to_numbers(cells)
-    bad = values.isna() | (values < 0) | (values != np.floor(values))
+    # NaN and inf ('1e400') are no count either.
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
     return bad, "is not a whole number >= 0 (write qualifiers in value_text, not here)"
 
 
@@ -486,7 +487,7 @@ def validate_table(
         names = ", ".join(map(str, dupes))
         message = f"duplicate column(s): {names}; each column name must appear once"
         problems.append(Problem(schema.file, message))
-        return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
+        return TableResult(schema, _str_cells(frame.iloc[0:0]), problems, unreadable=True)
     names = [str(c) for c in frame.columns[:FOUND_SHOWN]]
     more = len(frame.columns) - len(names)
     found = ", ".join(names) + (f" and {more:,} more" if more > 0 else "") or "none"
@@ -501,16 +502,17 @@ def validate_table(
                 f"missing required column(s): {', '.join(missing)}; found: {found}",
             )
         )
-        return TableResult(schema, frame.iloc[0:0], problems, unreadable=True)
+        return TableResult(schema, _str_cells(frame.iloc[0:0]), problems, unreadable=True)
 
     # A long table is checked as Arrow text (columns.TEXT): compares, isin and the pattern
     # checks run in Arrow kernels, and the good rows become str cells at the end. A short
     # one is checked as str cells: there the kernels' fixed cost per call loses.
+    # Columns of another dtype (pandas 3's str, as `assign` makes for absent ones) keep it.
     as_text = len(frame) >= ARROW_TEXT_ROWS
     frame = pd.DataFrame(
         {
             c: _columns.text_column(frame[c])
-            if as_text
+            if as_text and frame[c].dtype in (_columns.TEXT, np.dtype(object))
             else _columns.strip(_columns.objects(frame[c]))
             for c in schema.names
         },
@@ -577,7 +579,7 @@ def validate_table(
     bad_rows = {_row_number(i) for i in bad[bad].index}
     good = frame[~bad.to_numpy()]
     if as_text:
-        good = pd.DataFrame({c: _columns.objects(good[c]) for c in good.columns}, index=good.index)
+        good = _str_cells(good)
     # Keep spreadsheet row numbers.
     good.index = pd.Index(good.index.to_numpy(np.int64) + 2) if len(good) else []
     # Every key stated, in good rows or bad (the good ones are str cells by now).
@@ -591,6 +593,11 @@ def validate_table(
         else {}
     )
     return TableResult(schema, good, problems, bad_rows, ids=ids, bad_keys=bad_keys)
+
+
+def _str_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its Arrow text columns (columns.TEXT) as str cells; others as they are."""
+    return pd.DataFrame({c: _columns.objects(frame[c]) for c in frame.columns}, index=frame.index)
 
 
 def _check_figure_values(frame: pd.DataFrame, flag: Callable) -> None:
