@@ -203,3 +203,9 @@ def test_text_column_with_nothing_to_trim_keeps_its_buffers():
     assert columns._arrow(same).buffers()[2].address == columns._arrow(cells).buffers()[2].address
     padded = columns.text_column(_series([" a", "b"], text=True))
     assert padded.tolist() == ["a", "b"]
+
+
+def test_objects_of_a_text_column_with_missing_cells_gives_none_there():
+    cells = pd.Series(["a", None, "b"], dtype=columns.TEXT)
+    back = columns.objects(cells)
+    assert back.dtype == object and back.tolist() == ["a", None, "b"]
