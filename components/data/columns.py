@@ -2,7 +2,7 @@
 
 Each gives exactly what the per-value Python it replaces gives: :func:`strip` trims the
 characters ``str.strip()`` trims (pyarrow's own whitespace set is a little different),
-and :func:`split_lists` splits at ';' as ``str.split(';')`` does.
+and :func:`split_lists_arrow` splits at ';' as ``str.split(';')`` does.
 """
 
 from __future__ import annotations
@@ -149,20 +149,14 @@ def to_numbers(cells: pd.Series) -> pd.Series:
     return pd.Series(out, index=cells.index, name=cells.name)
 
 
-def split_lists(cells: pd.Series, keep_blank: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def split_lists_arrow(cells: pd.Series, keep_blank: bool = False) -> tuple[np.ndarray, pa.Array]:
     """Each cell split at ';' and each part stripped, as (positions, parts).
 
-    ``positions``: int64 positions into ``cells`` (0..n-1), in order; ``parts``: object
-    array of str. Blank parts are left out unless ``keep_blank`` ('S1;;S2' has a blank
-    one, as does a blank cell). Cells must be str.
+    ``positions``: int64 positions into ``cells`` (0..n-1), in order; ``parts``: an Arrow
+    string array (millions of parts need not become Python strings to be looked up: see
+    ``pc.index_in``). Blank parts are left out unless ``keep_blank`` ('S1;;S2' has a
+    blank one, as does a blank cell). Cells must be str.
     """
-    positions, parts = split_lists_arrow(cells, keep_blank)
-    return positions, parts.to_numpy(zero_copy_only=False)
-
-
-def split_lists_arrow(cells: pd.Series, keep_blank: bool = False) -> tuple[np.ndarray, pa.Array]:
-    """:func:`split_lists` with the parts left as an Arrow string array (millions of
-    parts need not become Python strings to be looked up: see ``pc.index_in``)."""
     arr = _arrow(cells)
     if arr is None:
         arr = pa.array([str(v) for v in cells], type=pa.large_string())
@@ -228,7 +222,7 @@ def unknown_ids(
     """The ids in ``cells`` that are not in ``known``, as (positions, ids).
 
     ``many``: each cell is a ';'-separated list (parts stripped, blank parts left out,
-    as :func:`split_lists`); else a cell is one id and blank cells name none.
+    as :func:`split_lists_arrow`); else a cell is one id and blank cells name none.
     ``positions``: int64 positions into ``cells``, in order (a cell with two unknown ids
     comes twice); ``ids``: object array of str. Membership is tested in Arrow, so only the
     unknown ids become Python strings. Cells must be str.
