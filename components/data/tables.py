@@ -582,16 +582,14 @@ def validate_table(
         good = _str_cells(good)
     # Keep spreadsheet row numbers.
     good.index = pd.Index(good.index.to_numpy(np.int64) + 2) if len(good) else []
-    # Every key stated, in good rows or bad (the good ones are str cells by now).
-    ids = (
-        set(good[schema.key]) | set(frame.loc[bad.to_numpy(), schema.key]) if schema.key else set()
-    )
-    ids.discard("")
     bad_keys = (
         {_row_number(i): k for i, k in frame.loc[bad, schema.key].items() if k}
         if schema.key
         else {}
     )
+    # Every key stated, in good rows or bad (the good ones are str cells by now).
+    ids = set(good[schema.key]) | set(bad_keys.values()) if schema.key else set()
+    ids.discard("")
     return TableResult(schema, good, problems, bad_rows, ids=ids, bad_keys=bad_keys)
 
 
