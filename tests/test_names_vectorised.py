@@ -193,4 +193,7 @@ def test_search_text_folded_per_column_equals_folding_the_joined_text():
         dtype=object,
     )
     expected = [normalise(f"{a} | {b} | {c}") for a, b, c in frame.to_numpy().tolist()]
-    assert search_text(frame).tolist() == expected
+    hay = search_text(frame)
+    assert hay.tolist() == expected
+    assert hay.dtype == "str" and hay.index.equals(frame.index)  # in Arrow buffers
+    assert hay.str.contains("kk|", regex=False).sum() == sum("kk|" in h for h in expected) > 0

@@ -460,6 +460,10 @@ def test_publish_payload_is_content_addressed(tmp_path, atlas):
     files[0].unlink()
     assert map_view.publish_payload(payload, tmp_path) == url
     assert files[0].read_bytes() == raw
+    # prepare() hands over the payload as JSON bytes (its lists freed at once): same file.
+    files[0].unlink()
+    assert map_view.publish_payload(map_view.payload_json(payload), tmp_path) == url
+    assert files[0].read_bytes() == raw
     payload["sites"]["name"][0] = "changed"
     assert map_view.publish_payload(payload, tmp_path) != url
     for i in range(map_view.KEEP_PAYLOADS + 3):  # old payloads are pruned

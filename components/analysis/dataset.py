@@ -42,7 +42,9 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
     payload cannot be written.
     """
     loc = atlas.locations
-    payload = map_view.build_payload(loc, atlas.events, atlas.sources)
+    # As JSON bytes at once: the payload dict's Python lists (several hundred MB at
+    # 1,000,000 sites) are gone before the search text and status table are built.
+    payload = map_view.payload_json(map_view.build_payload(loc, atlas.events, atlas.sources))
     # Published in a second thread while the rest is computed here: compressing and
     # writing the payload release the interpreter (1M sites: 3 s of gzip on the other core).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-publish") as pool:
@@ -59,18 +61,19 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
 def _derived(atlas: Atlas) -> dict:
     """Prepared's fields other than the URLs."""
     loc = atlas.locations
-    zones, confidences = set(loc["zone_type"]), set(loc["confidence"])
-    event_types = set(atlas.events["event_type"])
+    zones, confidences = set(loc["zone_type"].unique()), set(loc["confidence"].unique())
+    event_types = set(atlas.events["event_type"].unique())
+    countries = sorted(loc["country"].unique())
     first_date, last_date = data_dates(atlas.events, atlas.sources)
     return dict(
         bounds=map_view.data_bounds(loc),
-        country_names={c: country_name(c) for c in sorted(set(loc["country"]))},
+        country_names={c: country_name(c) for c in countries},
         haystack=search_text(loc),
         options=Options(
-            countries=tuple(sorted(set(loc["country"]))),
+            countries=tuple(countries),
             zones=tuple(z for z in ZONE_LABELS if z in zones),
             confidences=tuple(c for c in CONFIDENCE_LABELS if c in confidences),
-            sites=frozenset(loc["site_id"]),
+            sites=frozenset(loc["site_id"].tolist()),
             event_types=tuple(t for t in EVENT_TYPES if t in event_types),
             first_date=first_date or None,
             last_date=last_date or None,

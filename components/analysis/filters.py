@@ -118,7 +118,7 @@ def search_text(locations: pd.DataFrame) -> pd.Series:
         pd.Series(names.plain_all(locations[c].fillna("")), index=locations.index, dtype=object)
         for c in ("name", "aliases", "site_id")
     ]
-    return pd.Series(columns.join(parts, " | "), index=locations.index, dtype=object)
+    return columns.join(parts, " | ")  # str cells in Arrow (pandas' str dtype)
 
 
 def site_mask(

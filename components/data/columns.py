@@ -19,6 +19,10 @@ WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 
 
 TEXT = pd.ArrowDtype(pa.large_string())  # the validator's own text columns (see text_column)
+# The validated tables' text columns (see as_str): pandas 3's default str dtype, which keeps
+# its cells in Arrow buffers (a million sites' text in a few hundred MB, not a million
+# Python objects per column).
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _arrow(cells: pd.Series | list[str] | pa.Array) -> pa.Array | None:
@@ -27,10 +31,12 @@ def _arrow(cells: pd.Series | list[str] | pa.Array) -> pa.Array | None:
     A :data:`TEXT` column gives its own buffers (no copy); an Arrow large_string array
     is taken as it is.
     """
-    if isinstance(cells, pd.Series) and cells.dtype == TEXT:
+    if isinstance(cells, pd.Series) and (cells.dtype == TEXT or cells.dtype == STR):
         arr = pa.array(cells.array)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+        if not pa.types.is_large_string(arr.type):
+            arr = arr.cast(pa.large_string())  # new offsets; the text buffer is shared
         return arr if arr.null_count == 0 else None
     if isinstance(cells, pa.Array) and pa.types.is_large_string(cells.type):
         return cells if cells.null_count == 0 else None
@@ -106,6 +112,19 @@ def objects(cells: pd.Series) -> pd.Series:
     if arr is None:  # missing cells (never from the reader): None where they are
         return cells.astype(object).where(cells.notna(), None)
     return pd.Series(to_strings(arr), index=cells.index, dtype=object, name=cells.name)
+
+
+def as_str(cells: pd.Series) -> pd.Series:
+    """A text column (:data:`TEXT` or object of str) as :data:`STR`, sharing a TEXT
+    column's Arrow buffers; any other column as it is."""
+    if cells.dtype == STR:
+        return cells
+    if cells.dtype == TEXT:
+        arr = pa.array(cells.array)
+        return pd.Series(pd.array(arr, dtype=STR), index=cells.index, name=cells.name)
+    if cells.dtype == object:
+        return cells.astype(STR)
+    return cells
 
 
 _DISTINCT_SAMPLE = 1 << 16  # cells looked at to guess whether a column repeats its cells
@@ -250,14 +269,16 @@ def unknown_ids(
     )
 
 
-def join(columns: list[pd.Series], separator: str) -> list[str] | None:
-    """Each row's cells of ``columns`` joined with ``separator`` (one Arrow kernel call),
-    as a list of str; None (nothing done) if any cell is not a str."""
+def join(columns: list[pd.Series], separator: str) -> pd.Series | None:
+    """Each row's cells of ``columns`` (equal lengths) joined with ``separator``, in one
+    Arrow kernel call, as a :data:`STR` column on the first column's index; None (nothing
+    done) if any cell is not a str."""
     arrays = [_arrow(c) for c in columns]
     if any(a is None for a in arrays):
         return None
     sep = pa.scalar(separator, type=pa.large_string())
-    return pc.binary_join_element_wise(*arrays, sep).to_numpy(zero_copy_only=False).tolist()
+    joined = pc.binary_join_element_wise(*arrays, sep)
+    return pd.Series(pd.array(joined, dtype=STR), index=columns[0].index)
 
 
 def first_rows(keys: pd.Series | np.ndarray, wanted: pd.Series | np.ndarray) -> np.ndarray:

@@ -578,8 +578,7 @@ def validate_table(
         frame[name] = coords[name] if name in coords else _columns.to_numbers(frame[name])
     bad_rows = {_row_number(i) for i in bad[bad].index}
     good = frame[~bad.to_numpy()]
-    if as_text:
-        good = _str_cells(good)
+    good = _str_cells(good)
     # Keep spreadsheet row numbers.
     good.index = pd.Index(good.index.to_numpy(np.int64) + 2) if len(good) else []
     bad_keys = (
@@ -588,14 +587,14 @@ def validate_table(
         else {}
     )
     # Every key stated, in good rows or bad (the good ones are str cells by now).
-    ids = set(good[schema.key]) | set(bad_keys.values()) if schema.key else set()
+    ids = set(good[schema.key].tolist()) | set(bad_keys.values()) if schema.key else set()
     ids.discard("")
     return TableResult(schema, good, problems, bad_rows, ids=ids, bad_keys=bad_keys)
 
 
 def _str_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its Arrow text columns (columns.TEXT) as str cells; others as they are."""
-    return pd.DataFrame({c: _columns.objects(frame[c]) for c in frame.columns}, index=frame.index)
+    """``frame`` with its text columns as pandas' str dtype (Arrow-backed); others as they are."""
+    return pd.DataFrame({c: _columns.as_str(frame[c]) for c in frame.columns}, index=frame.index)
 
 
 def _check_figure_values(frame: pd.DataFrame, flag: Callable) -> None:
