@@ -446,3 +446,46 @@ def test_validating_arrow_text_gives_what_validating_str_cells_gives(file, tmp_p
         assert {frame[c].dtype for c in frame if c not in numeric} == {columns_module.STR}
         assert all(frame[c].dtype == np.float64 for c in frame if c in numeric)
     assert (a.ids, a.bad_keys, a.bad_rows) == (b.ids, b.bad_keys, b.bad_rows)
+
+
+def test_a_long_file_is_validated_in_the_readers_own_buffers(tmp_path, monkeypatch):
+    """The Arrow reader hands each column over as one chunk (its blocks combined a column
+    at a time), and a table with no bad row keeps those buffers through the checks into
+    its good rows: at a million sites a copy of every column was 400 MB more at the peak."""
+    from benchmarks.synthetic import write_dataset
+    from components.data import reading
+
+    monkeypatch.setattr(reading, "_BLOCK", 1 << 16)  # many blocks in a small file
+    n = tables_module.ARROW_TEXT_ROWS + 500
+    write_dataset(tmp_path, n)
+    path = tmp_path / "locations.csv"
+    assert path.stat().st_size > 8 * reading._BLOCK
+    frame = read_csv(path, "locations.csv", arrow=True)
+    assert len(frame) == n
+    # pandas keeps an Arrow column as a ChunkedArray (pa.array() of it would combine).
+    chunks = {c: frame[c].array._pa_array.num_chunks for c in frame}
+    assert set(chunks.values()) == {1}, chunks
+    result = validate_table(frame, LOCATIONS)
+    assert not result.problems and len(result.frame) == n
+
+    def text_buffer(series):
+        return series.array._pa_array.chunk(0).buffers()[2].address
+
+    for column in ("name", "aliases", "note", "site_id"):
+        assert result.frame[column].dtype == columns_module.STR
+        assert text_buffer(result.frame[column]) == text_buffer(frame[column]), column
+    # And what it reads is what the same file split by the csv module gives.
+    plain = read_table(path, "locations.csv")
+    assert frame.astype(object).equals(plain.frame.astype(object))
+
+
+def test_the_arrow_reader_gives_one_chunk_per_column_whatever_the_file_size():
+    from components.data import reading
+
+    row = "x" * 90 + ',"quoted, with comma",' + "é" * 40 + "\n"
+    n = (3 * reading._BLOCK) // len(row.encode()) + 1000  # several of the reader's blocks
+    body = ("a,b,c\n" + row * n).encode()
+    table = reading._arrow_cells(body, ",")
+    assert table.num_rows == n + 1
+    assert [table.column(i).num_chunks for i in range(3)] == [1, 1, 1]
+    assert table.column(1)[n].as_py() == "quoted, with comma"

@@ -505,8 +505,9 @@ def validate_table(
         return TableResult(schema, _str_cells(frame.iloc[0:0]), problems, unreadable=True)
 
     # A long table is checked as Arrow text (columns.TEXT): compares, isin and the pattern
-    # checks run in Arrow kernels, and the good rows become str cells at the end. A short
-    # one is checked as str cells: there the kernels' fixed cost per call loses.
+    # checks run in Arrow kernels. A short one is checked as str cells: there the kernels'
+    # fixed cost per call loses. Either way the good rows' text ends as pandas' str dtype
+    # (Arrow buffers; columns.as_str).
     # Columns of another dtype (pandas 3's str, as `assign` makes for absent ones) keep it.
     as_text = len(frame) >= ARROW_TEXT_ROWS
     frame = pd.DataFrame(
@@ -577,8 +578,8 @@ def validate_table(
     for name in NUMERIC & set(frame.columns):
         frame[name] = coords[name] if name in coords else _columns.to_numbers(frame[name])
     bad_rows = {_row_number(i) for i in bad[bad].index}
-    good = frame[~bad.to_numpy()]
-    good = _str_cells(good)
+    # No bad row (the usual case): the frame itself, not a copy of every column.
+    good = _str_cells(frame[~bad.to_numpy()] if bad.any() else frame)
     # Keep spreadsheet row numbers.
     good.index = pd.Index(good.index.to_numpy(np.int64) + 2) if len(good) else []
     bad_keys = (
@@ -586,7 +587,7 @@ def validate_table(
         if schema.key
         else {}
     )
-    # Every key stated, in good rows or bad (the good ones are str cells by now).
+    # Every key stated, in good rows or bad.
     ids = set(good[schema.key].tolist()) | set(bad_keys.values()) if schema.key else set()
     ids.discard("")
     return TableResult(schema, good, problems, bad_rows, ids=ids, bad_keys=bad_keys)
