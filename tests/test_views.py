@@ -654,6 +654,10 @@ def test_dictionary_coded_keeps_hostile_text_and_blanks_as_values():
     values = ["<b>x</b>", "", "<b>x</b>", "ÿ", ""]
     coded = map_view.dictionary_coded(values)
     assert coded == {"values": ["<b>x</b>", "", "ÿ"], "codes": [0, 1, 0, 2, 1]}
+    # A validated table's str column (Arrow buffers) codes the same; a missing cell is "".
+    assert map_view.dictionary_coded(pd.Series(values, dtype="str")) == coded
+    with_nan = pd.Series(["<b>x</b>", None, "<b>x</b>", "ÿ", ""], dtype="str")
+    assert map_view.dictionary_coded(with_nan) == coded
 
 
 def test_source_rows_keep_each_rows_order_and_leave_unknown_ids_out():

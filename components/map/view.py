@@ -173,29 +173,39 @@ def source_ragged(source_ids: pd.Series, src_index: dict[str, int]) -> tuple[lis
 
 # Columns of the published payload sent dictionary-coded (few distinct values): a third
 # less to fetch and parse at 100,000 sites. atlas.js expands them when it loads them.
-CODED_COLUMNS = ("country", "zone", "precision", "confidence")
+CODED_COLUMNS = ("country", "zone", "precision", "confidence")  # keys of _COLUMNS
 
 
-def dictionary_coded(values: list[str]) -> dict:
+def dictionary_coded(values: list[str] | pd.Series) -> dict:
     """``{"values": [distinct strings], "codes": [index into values per row]}``.
 
-    ``values[codes[i]] == values_in[i]`` for every row; values keep first-seen order.
+    ``values[codes[i]] == values_in[i]`` for every row (a missing cell is ""); values
+    keep first-seen order. A str column is coded in Arrow, with no str per row.
     """
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    if isinstance(values, pd.Series):
+        values = values.fillna("") if values.hasnans else values
+    else:
+        values = pd.Series(values, dtype=object)
+    codes, uniques = pd.factorize(values, sort=False)
     return {"values": [str(v) for v in uniques], "codes": codes.tolist()}
 
 
-def _site_columns(sites: pd.DataFrame, src: list) -> dict:
-    """The columnar form atlas.js draws markers and popups from."""
+_COLUMNS = {"country": "country", "zone": "zone_type"}
+_COLUMNS |= {"precision": "precision", "confidence": "confidence"}
+
+
+def _site_columns(sites: pd.DataFrame, src: list, coded: bool = False) -> dict:
+    """The columnar form atlas.js draws markers and popups from; with ``coded`` the
+    columns in :data:`CODED_COLUMNS` are :func:`dictionary_coded`."""
     return {
         "id": _text(sites["site_id"]),
         "name": _text(sites["name"]),
         "lat": sites["lat"].round(6).tolist(),
         "lon": sites["lon"].round(6).tolist(),
-        "country": _text(sites["country"]),
-        "zone": _text(sites["zone_type"]),
-        "precision": _text(sites["precision"]),
-        "confidence": _text(sites["confidence"]),
+        **{
+            key: dictionary_coded(sites[column]) if coded else _text(sites[column])
+            for key, column in _COLUMNS.items()
+        },
         "src": src,
     }
 
@@ -229,9 +239,7 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
     # cut down to these rows with ``event_rows >= 0``.
     rows = event_site_rows(events, locations)
     at_site = events[rows >= 0]
-    sites = _site_columns(locations, [])
-    for name in CODED_COLUMNS:
-        sites[name] = dictionary_coded(sites[name])
+    sites = _site_columns(locations, [], coded=True)
     # One flat list and offsets, not a list per site (a million small arrays in the tab).
     sites["src"] = {"offsets": offsets, "flat": flat}
     parents = _parent_rows(locations)
