@@ -1,5 +1,7 @@
 """The benchmark's pure table helpers (benchmarks/report.py); no timing."""
 
+import re
+
 from benchmarks.report import cost_ratio, median, seconds_cell, size_label, table, verdict
 
 
@@ -32,3 +34,12 @@ def test_table_aligns_columns():
     text = table(["a", "bb"], [["x", "1"], ["yyy", "22"]])
     assert text.splitlines() == ["a    bb", "---  --", "x     1", "yyy  22"]
     assert verdict(True) == "PASS" and verdict(False) == "MISS" and verdict(None) == "n/a"
+
+
+def test_the_benchmark_names_the_machine_and_times_a_fixed_piece_of_work():
+    from benchmarks.__main__ import machine_reference
+
+    line = machine_reference()
+    found = re.search(r"Python loop (\d+\.\d+) s, numpy sort (\d+\.\d+) s", line)
+    assert line.startswith("machine: ") and " MHz" in line and found, line
+    assert 0 < float(found[1]) < 60 and 0 < float(found[2]) < 60
