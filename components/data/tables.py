@@ -775,11 +775,14 @@ def check_borders(result: TableResult, tolerance_km: float | None = None) -> Non
     frame = result.frame
     lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
     placed = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon))
-    countries = pd.Series(frame["country"].to_numpy(dtype=object)[placed], dtype=object)
+    # Countries coded in Arrow (no str per site); positions per country, in their order.
+    codes, countries = pd.factorize(frame["country"].iloc[placed], sort=True)
     try:
         drop = []
-        # Positions per country (countries in order); only the coordinates are taken.
-        for country, where in sorted(countries.groupby(countries).indices.items()):
+        for code, where in pd.Series(codes).groupby(codes).indices.items():
+            if code < 0:  # no country stated (the required-column check flags it)
+                continue
+            country = countries[code]
             rows = placed[where]
             dist = borders.distances_km(lat[rows], lon[rows], str(country))
             far = ~np.isnan(dist) & (dist > tolerance)
@@ -876,8 +879,7 @@ def check_site_quotes(result: TableResult, sources: pd.DataFrame) -> None:
     if frame.empty:
         return
     groups = frame.groupby(["aliases", "source_ids"], sort=False, dropna=False).indices
-    names, site_ids = frame["name"].to_numpy(object), frame["site_id"].to_numpy(object)
-    found: list[tuple[int, list[Problem]]] = []
+    pending: list[tuple[str, list[str], np.ndarray]] = []  # (cited, unnamed, members)
     for (aliases, cited), members in groups.items():
         ids = _split_ids(cited)
         # Aliases first, name last: each form is folded (and cached) only when needed.
@@ -888,8 +890,16 @@ def check_site_quotes(result: TableResult, sources: pd.DataFrame) -> None:
             if sid in quotes
             and not any(form in quotes[sid] for text in texts for form in _padded_forms(text))
         ]
-        if not unnamed:
-            continue
+        if unnamed:
+            pending.append((cited, unnamed, members))
+    if not pending:
+        return
+    # Names and ids only of the sites whose names must be matched (not a str per site).
+    checked = np.concatenate([members for _, _, members in pending])
+    names = dict(zip(checked.tolist(), frame["name"].iloc[checked].tolist(), strict=True))
+    site_ids = dict(zip(checked.tolist(), frame["site_id"].iloc[checked].tolist(), strict=True))
+    found: list[tuple[int, list[Problem]]] = []
+    for cited, unnamed, members in pending:
         for position in members.tolist():
             name = str(names[position])
             forms = _padded_forms(name.strip()) if name.strip() else ()
