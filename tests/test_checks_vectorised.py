@@ -121,10 +121,15 @@ def test_unknown_ids_agree_with_set_membership(many, extra, text):
     assert list(zip(positions.tolist(), ids.tolist(), strict=True)) == expected
 
 
-def test_first_rows_finds_the_first_equal_key_and_minus_one_for_none():
-    keys = pd.Series(["a", "b", "a", "c", ""], dtype=object)
+@pytest.mark.parametrize("dtype", [object, columns.STR, columns.TEXT])
+def test_first_rows_finds_the_first_equal_key_and_minus_one_for_none(dtype):
+    keys = pd.Series(["a", "b", "a", "c", ""], dtype=object).astype(dtype)
     wanted = np.array(["c", "a", "zz", None, "", "a"], dtype=object)
     assert columns.first_rows(keys, wanted).tolist() == [3, 0, -1, -1, 4, 0]
+    many = pd.Series([f"s{i % 997}" for i in range(5000)], dtype=object)
+    asked = np.array(["s5", "s996", "s997", "s0"], dtype=object)
+    expected = [5, 996, -1, 0]
+    assert columns.first_rows(many.astype(dtype), asked).tolist() == expected
     assert columns.first_rows(keys, np.array([], dtype=object)).tolist() == []
     assert columns.first_rows(keys, np.array([None], dtype=object)).tolist() == [-1]
     assert columns.first_rows(np.array([], dtype=object), ["a"]).tolist() == [-1]

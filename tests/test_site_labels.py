@@ -138,3 +138,28 @@ def test_site_label_uses_the_given_repeated_names_instead_of_counting():
     assert labels.site_label("a", sites, frozenset()) == "Bavet"
     with pytest.raises(KeyError):
         labels.site_label("nope", sites, frozenset())
+
+
+def test_a_long_column_finds_the_same_repeated_names_in_arrow_as_name_by_name():
+    """Keyed in Arrow (ASCII names) and by Python's casefold (the others): the same
+    repeated keys as name_key one name at a time, hostile spaces and cases included."""
+    import random
+
+    import pandas as pd
+
+    from components.data import labels
+
+    rng = random.Random(3)
+    parts = ["Poipet", "poipet", "POIPET", "Möng La", "mong la", "STRASSE", "straße",
+             "a\u00a0b", "a b", "a\x1cb", "a\x0bb", " x ", "x", "", "ǅ", "ǆ", "İ", "i̇",
+             "\u2003y", "y", "<b>KK</b>"]  # fmt: skip
+    tails = ["", " ", "  ", "\t", "\n"]
+    names = [
+        rng.choice(parts) + rng.choice(tails) + str(rng.randint(0, 3000)) for _ in range(30000)
+    ]
+    names += [None, float("nan"), "x 1"]
+    expected = labels.repeated_names(list(names))  # a list: name by name
+    column = pd.Series(names, dtype=object)
+    assert len(column) >= labels._ARROW_NAMES and len(expected) > 100
+    assert labels.repeated_names(column) == expected
+    assert labels.repeated_names(column.astype("str")) == expected

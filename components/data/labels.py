@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pycountry
 
 ZONE_LABELS = {
@@ -117,13 +120,47 @@ def name_key(name: object) -> str:
     return " ".join(str(name if isinstance(name, str) else "").casefold().split())
 
 
+# str.split()'s whitespace among ASCII characters.
+_ASCII_SPACES = "[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+_ARROW_NAMES = 10_000  # names from which a column is keyed in Arrow
+
+
 def repeated_names(names: Iterable[object]) -> frozenset[str]:
-    """The :func:`name_key` of every name given more than once."""
+    """The :func:`name_key` of every name given more than once.
+
+    A long column (a Series of :data:`_ARROW_NAMES` names or more) is keyed in Arrow
+    for its ASCII names (casefold is lower-casing there) and name by name for the
+    others, then counted in Arrow: no set of a million str.
+    """
+    if isinstance(names, pd.Series) and len(names) >= _ARROW_NAMES:
+        return _repeated_names_arrow(names)
     seen: set[str] = set()
     repeated: set[str] = set()
     for key in map(name_key, names):
         (repeated if key in seen else seen).add(key)
     return frozenset(repeated)
+
+
+def _repeated_names_arrow(names: pd.Series) -> frozenset[str]:
+    if names.dtype == object:  # name_key reads anything but a str as ""
+        names = names.where(names.map(lambda v: isinstance(v, str)), "")
+    text = names
+    chunks = text.fillna("").astype("str").array.__arrow_array__()  # pandas' str: Arrow
+    arr = chunks.combine_chunks().cast(pa.large_string())
+    keys = pc.utf8_trim(
+        pc.replace_substring_regex(pc.ascii_lower(arr), _ASCII_SPACES, " "), characters=" "
+    )
+    other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
+    if len(other):  # casefold and Unicode spaces: Python's own rules, name by name
+        python = pa.array(
+            [name_key(v) for v in arr.take(pa.array(other)).to_pylist()], type=pa.large_string()
+        )
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[other] = True
+        keys = pc.replace_with_mask(keys, pa.array(mask), python)
+    counts = pc.value_counts(keys)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    return frozenset(repeated.to_pylist())
 
 
 def site_labels(

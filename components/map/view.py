@@ -216,10 +216,11 @@ def _parent_rows(locations: pd.DataFrame) -> np.ndarray:
     out = np.full(len(locations), -1, dtype=np.int64)
     if "parent_site_id" not in locations.columns:
         return out
-    parents = np.array(_text(locations["parent_site_id"]), dtype=object)
-    rows = np.flatnonzero(parents != "")
-    if len(rows):  # few sites have a parent: look only theirs up
-        out[rows] = first_rows(locations["site_id"], parents[rows])
+    parent = locations["parent_site_id"]
+    rows = np.flatnonzero(((parent != "") & parent.notna()).to_numpy(dtype=bool))
+    if len(rows):  # few sites have a parent: look only theirs up (no str per site)
+        wanted = np.array(_text(parent.iloc[rows]), dtype=object)
+        out[rows] = first_rows(locations["site_id"], wanted)
     return out
 
 
