@@ -214,3 +214,16 @@ def test_objects_of_a_text_column_with_missing_cells_gives_none_there():
     cells = pd.Series(["a", None, "b"], dtype=columns.TEXT)
     back = columns.objects(cells)
     assert back.dtype == object and back.tolist() == ["a", None, "b"]
+
+
+@pytest.mark.parametrize("dtype", [object, columns.STR, columns.TEXT])
+def test_text_set_holds_exactly_the_column_cells(dtype):
+    cells = pd.Series(["kk_park", "<b>x</b>", "", "shwe_kokko", "kk_park"], dtype=object)
+    ids = columns.TextSet(cells.astype(dtype))
+    assert len(ids) == 5
+    for value in ("kk_park", "<b>x</b>", "shwe_kokko", ""):
+        assert value in ids
+    for value in ("kk", "KK_PARK", "shwe_kokko ", None, 3, "x"):
+        assert value not in ids
+    big = columns.TextSet(pd.Series([f"s{i}" for i in range(200_000)], dtype="str"))
+    assert "s199999" in big and "s200000" not in big

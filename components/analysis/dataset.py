@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from components.analysis.filters import Options, event_site_rows, search_text
-from components.data import EVENT_TYPES, Atlas
+from components.data import EVENT_TYPES, Atlas, columns
 from components.data.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
 from components.data.status import StatusTable, data_dates
 from components.map import places
@@ -73,7 +73,7 @@ def _derived(atlas: Atlas) -> dict:
             countries=tuple(countries),
             zones=tuple(z for z in ZONE_LABELS if z in zones),
             confidences=tuple(c for c in CONFIDENCE_LABELS if c in confidences),
-            sites=frozenset(loc["site_id"].tolist()),
+            sites=columns.TextSet(loc["site_id"]),
             event_types=tuple(t for t in EVENT_TYPES if t in event_types),
             first_date=first_date or None,
             last_date=last_date or None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -73,7 +73,7 @@ class Options:
     countries: tuple[str, ...]
     zones: tuple[str, ...]
     confidences: tuple[str, ...]
-    sites: frozenset[str] = field(default_factory=frozenset)
+    sites: Container[str] = field(default_factory=frozenset)  # ids a link may open
     statuses: tuple[str, ...] = SITE_STATUSES
     event_types: tuple[str, ...] = EVENT_TYPES
     first_date: str | None = None

@@ -127,6 +127,25 @@ def as_str(cells: pd.Series) -> pd.Series:
     return cells
 
 
+class TextSet:
+    """``value in TextSet(column)``: membership in a text column's cells, kept in its
+    Arrow buffers (a frozenset of a million site ids is ~90 MB of Python objects). Each
+    lookup is one Arrow scan (a few ms at a million cells): for rare lookups, such as
+    the site a link names."""
+
+    def __init__(self, cells: pd.Series) -> None:
+        self._cells = cells.fillna("").astype(STR).array.__arrow_array__()
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        found = pc.index(self._cells, pa.scalar(value, type=self._cells.type))
+        return found.as_py() >= 0
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+
 _DISTINCT_SAMPLE = 1 << 16  # cells looked at to guess whether a column repeats its cells
 
 
