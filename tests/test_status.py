@@ -335,3 +335,21 @@ def test_earliest_per_row_is_the_first_listed_of_each_rows_earliest_day():
             expected.append(min(dated, key=lambda i: (days[i], i)))
     assert got.tolist() == expected
     assert status._earliest_per_row(rows[:0], days[:0]).tolist() == []
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_a_sites_events_of_one_date_keep_the_files_order_whatever_the_dtype(dtype):
+    """The dossier lists a site's events by date; events of one date keep the order the
+    file gives them (a stable sort), for object and Arrow-backed str columns alike."""
+    import random
+
+    from components.analysis.dossier import site_events
+
+    rng = random.Random(7)
+    dates = [rng.choice(["2024-01", "2024-01-05", "2023", "2025-02-02"]) for _ in range(60)]
+    events = pd.DataFrame(
+        {"event_id": [f"E{i}" for i in range(60)], "site_id": "kk", "date": dates}
+    ).astype(dtype)
+    listed = site_events("kk", events)
+    expected = sorted(range(60), key=lambda i: dates[i])  # Python's sort is stable
+    assert listed["event_id"].tolist() == [f"E{i}" for i in expected]

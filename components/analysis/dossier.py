@@ -26,7 +26,7 @@ def withheld_citations(site: pd.Series, withheld: dict[str, str]) -> dict[str, s
 
 
 def site_events(site_id: str, events: pd.DataFrame) -> pd.DataFrame:
-    return events[events["site_id"] == site_id].sort_values("date")
+    return events[events["site_id"] == site_id].sort_values("date", kind="stable")
 
 
 def nearest_sites(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.DataFrame:
@@ -49,7 +49,7 @@ def nearest_sites(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.Da
     pick["distance_km"] = [
         geodesic((site["lat"], site["lon"]), (r.lat, r.lon)).km for r in pick.itertuples()
     ]
-    return pick.sort_values("distance_km").head(k)
+    return pick.sort_values("distance_km", kind="stable").head(k)
 
 
 def _with_distance(site: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +76,7 @@ def relations(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | Non
         if not match.empty:
             parent = _with_distance(site, match.iloc[:1]).iloc[0]
     children = locations[locations["parent_site_id"] == site["site_id"]]
-    return parent, _with_distance(site, children).sort_values("name")
+    return parent, _with_distance(site, children).sort_values("name", kind="stable")
 
 
 def site_contradictions(site_id: str, atlas) -> pd.DataFrame:
@@ -93,7 +93,7 @@ def site_contradictions(site_id: str, atlas) -> pd.DataFrame:
     if "contradiction_ids" in events.columns:
         for value in events.loc[events["site_id"] == site_id, "contradiction_ids"].fillna(""):
             ids.update(p.strip() for p in str(value).split(";") if p.strip())
-    return table[table["contradiction_id"].isin(ids)].sort_values("contradiction_id")
+    return table[table["contradiction_id"].isin(ids)].sort_values("contradiction_id", kind="stable")
 
 
 # Per events table (weakly held: a new dataset drops the old entries): each site's

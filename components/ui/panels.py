@@ -165,7 +165,8 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
         },
         width="stretch",
     )
-    listed = events.sort_values("date", ascending=False).head(MAX_EVENTS_LISTED)
+    # Stable: events of one date keep the file's order, whatever the column's dtype.
+    listed = events.sort_values("date", ascending=False, kind="stable").head(MAX_EVENTS_LISTED)
     lines = []
     for _, e in listed.iterrows():
         people = f" ({int(e['people']):,} people)" if pd.notna(e["people"]) else ""
