@@ -224,6 +224,9 @@ def test_text_set_holds_exactly_the_column_cells(dtype):
     for value in ("kk_park", "<b>x</b>", "shwe_kokko", ""):
         assert value in ids
     for value in ("kk", "KK_PARK", "shwe_kokko ", None, 3, "x"):
-        assert value not in ids
+        assert value not in ids and ids.position(value) == -1
+    assert [ids.position(v) for v in ("kk_park", "<b>x</b>", "", "shwe_kokko")] == [0, 1, 2, 3]
+    with_missing = pd.Series(["a", None, "b"], dtype=object).astype(dtype)
+    assert columns.TextSet(with_missing).position("") == 1  # a missing cell reads as ""
     big = columns.TextSet(pd.Series([f"s{i}" for i in range(200_000)], dtype="str"))
     assert "s199999" in big and "s200000" not in big

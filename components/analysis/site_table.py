@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from components.analysis.filters import normalise, search_text
 from components.data import columns
@@ -176,8 +174,7 @@ class TableKeys:
     def row_of(self, site_id: str) -> int:
         """The (first) row of ``site_id``, or -1 when no row has it."""
         # One Arrow scan (a million ids: a few ms), not a hash table of a million str.
-        ids = self.site_ids.array.__arrow_array__()  # its own chunks, no copy
-        return int(pc.index(ids, pa.scalar(str(site_id), type=ids.type)).as_py())
+        return columns.TextSet(self.site_ids).position(str(site_id))
 
 
 @dataclass(frozen=True)

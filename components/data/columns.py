@@ -127,20 +127,30 @@ def as_str(cells: pd.Series) -> pd.Series:
     return cells
 
 
+def text_array(cells: pd.Series) -> pa.Array:
+    """A text column as one Arrow large_string array, a missing cell as "" (a
+    :data:`STR` or :data:`TEXT` column in one chunk gives its own buffers)."""
+    arr = _arrow(cells)
+    return _arrow(cells.fillna("").astype(STR)) if arr is None else arr
+
+
 class TextSet:
-    """``value in TextSet(column)``: membership in a text column's cells, kept in its
-    Arrow buffers (a frozenset of a million site ids is ~90 MB of Python objects). Each
-    lookup is one Arrow scan (a few ms at a million cells): for rare lookups, such as
-    the site a link names."""
+    """``value in TextSet(column)`` and :meth:`position`: lookups among a text column's
+    cells, kept in its Arrow buffers (a frozenset of a million site ids is ~90 MB of
+    Python objects). Each lookup is one Arrow scan (a few ms at a million cells): for
+    rare lookups, such as the site a link names or the row of the open site."""
 
     def __init__(self, cells: pd.Series) -> None:
-        self._cells = cells.fillna("").astype(STR).array.__arrow_array__()
+        self._cells = text_array(cells)
+
+    def position(self, value: object) -> int:
+        """The position of the first cell equal to ``value``, -1 when there is none."""
+        if not isinstance(value, str):
+            return -1
+        return int(pc.index(self._cells, pa.scalar(value, type=self._cells.type)).as_py())
 
     def __contains__(self, value: object) -> bool:
-        if not isinstance(value, str):
-            return False
-        found = pc.index(self._cells, pa.scalar(value, type=self._cells.type))
-        return found.as_py() >= 0
+        return self.position(value) >= 0
 
     def __len__(self) -> int:
         return len(self._cells)

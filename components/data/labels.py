@@ -11,6 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
 
+from components.data import columns
+
 ZONE_LABELS = {
     "compound": "Compound",
     "casino_complex": "Casino complex",
@@ -144,9 +146,7 @@ def repeated_names(names: Iterable[object]) -> frozenset[str]:
 def _repeated_names_arrow(names: pd.Series) -> frozenset[str]:
     if names.dtype == object:  # name_key reads anything but a str as ""
         names = names.where(names.map(lambda v: isinstance(v, str)), "")
-    text = names
-    chunks = text.fillna("").astype("str").array.__arrow_array__()  # pandas' str: Arrow
-    arr = chunks.combine_chunks().cast(pa.large_string())
+    arr = columns.text_array(names)
     keys = pc.utf8_trim(
         pc.replace_substring_regex(pc.ascii_lower(arr), _ASCII_SPACES, " "), characters=" "
     )

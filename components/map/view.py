@@ -171,11 +171,6 @@ def source_ragged(source_ids: pd.Series, src_index: dict[str, int]) -> tuple[lis
     return offsets.tolist(), values.tolist()
 
 
-# Columns of the published payload sent dictionary-coded (few distinct values): a third
-# less to fetch and parse at 100,000 sites. atlas.js expands them when it loads them.
-CODED_COLUMNS = ("country", "zone", "precision", "confidence")  # keys of _COLUMNS
-
-
 def dictionary_coded(values: list[str] | pd.Series) -> dict:
     """``{"values": [distinct strings], "codes": [index into values per row]}``.
 
@@ -190,8 +185,11 @@ def dictionary_coded(values: list[str] | pd.Series) -> dict:
     return {"values": [str(v) for v in uniques], "codes": codes.tolist()}
 
 
-_COLUMNS = {"country": "country", "zone": "zone_type"}
+# Columns of the published payload sent dictionary-coded (few distinct values): a third
+# less to fetch and parse at 100,000 sites. atlas.js expands them when it loads them.
+_COLUMNS = {"country": "country", "zone": "zone_type"}  # payload key -> locations column
 _COLUMNS |= {"precision": "precision", "confidence": "confidence"}
+CODED_COLUMNS = tuple(_COLUMNS)  # "country", "zone", "precision", "confidence"
 
 
 def _site_columns(sites: pd.DataFrame, src: list, coded: bool = False) -> dict:
