@@ -553,6 +553,61 @@ def test_nearest_sites_uses_geodesic_km(atlas):
     assert near["distance_km"].is_monotonic_increasing
 
 
+def _nearest_by_brute_force(site, locations, k):
+    """Geodesic distance to every other site, nearest first (ties in row order)."""
+    from geopy.distance import geodesic
+
+    others = locations[locations["site_id"] != site["site_id"]]
+    km = [geodesic((site["lat"], site["lon"]), (r.lat, r.lon)).km for r in others.itertuples()]
+    return others.assign(distance_km=km).sort_values("distance_km", kind="stable").head(k)
+
+
+def test_nearest_sites_agree_with_measuring_every_site(atlas):
+    loc = atlas.locations
+    for _, site in loc.iterrows():
+        got = dossier.nearest_sites(site, loc, k=5)
+        want = _nearest_by_brute_force(site, loc, 5)
+        assert list(got["site_id"]) == list(want["site_id"]), site["site_id"]
+        assert got["distance_km"].to_numpy() == pytest.approx(want["distance_km"].to_numpy())
+        assert list(got.columns) == [*loc.columns, "distance_km"]
+
+
+def test_nearest_sites_with_ties_none_or_few_others():
+    loc = pd.DataFrame(
+        {
+            "site_id": [f"s{i}" for i in range(12)],
+            "lat": [10.0] * 6 + [10.5] * 6,  # six sites on one point, six on another
+            "lon": [100.0] * 12,
+        }
+    )
+    near = dossier.nearest_sites(loc.iloc[0], loc, k=5)
+    assert list(near["site_id"]) == ["s1", "s2", "s3", "s4", "s5"]  # ties in row order
+    assert near["distance_km"].tolist() == [0.0] * 5
+    far = dossier.nearest_sites(loc.iloc[11], loc.iloc[[0, 11]], k=5)
+    assert list(far["site_id"]) == ["s0"] and far["distance_km"].iloc[0] > 50
+    alone = dossier.nearest_sites(loc.iloc[0], loc.iloc[[0]], k=5)
+    assert alone.empty and "distance_km" in alone.columns
+    assert dossier.nearest_sites(loc.iloc[0], loc, k=0).empty
+
+
+def test_nearest_sites_do_not_copy_the_other_sites():
+    import tracemalloc
+
+    n = 200_000
+    rng = np.random.default_rng(7)
+    loc = pd.DataFrame({f"c{i}": np.zeros(n) for i in range(40)})  # 64 MB of other columns
+    loc["site_id"] = [f"s{i}" for i in range(n)]
+    loc["lat"], loc["lon"] = rng.uniform(5, 25, n), rng.uniform(95, 110, n)
+    tracemalloc.start()
+    try:
+        near = dossier.nearest_sites(loc.iloc[123], loc, k=5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(near) == 5 and "s123" not in set(near["site_id"])
+    assert peak < 30e6, f"{peak / 1e6:.0f} MB allocated for five neighbours"
+
+
 def test_csv_export_carries_sources_and_defuses_formulas(atlas):
     loc = atlas.locations.copy()
     loc.loc[loc["site_id"] == "bavet", "name"] = '=HYPERLINK("http://evil.invalid","x")'

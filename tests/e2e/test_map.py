@@ -119,6 +119,14 @@ def test_map_draws_offline_with_local_assets_only(
     assert blocked.of_type("script", "stylesheet", "font") == []
     assert {h for h in blocked.hosts() if not TILE_HOST.match(h)} == set(), blocked.urls
     assert page_errors == []
+    # The map's scripts came as one file (one round trip), not one after another.
+    scripts = frame.evaluate(
+        """() => performance.getEntriesByType('resource')
+                 .filter(e => e.initiatorType === 'script')
+                 .map(e => new URL(e.name).pathname)
+                 .filter(p => p.startsWith('/app/static/'))"""
+    )
+    assert len(scripts) == 1 and "/app/static/generated/map-" in scripts[0], scripts
 
 
 def test_country_filter_redraws_markers_in_the_same_iframe(
