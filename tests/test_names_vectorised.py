@@ -197,3 +197,30 @@ def test_search_text_folded_per_column_equals_folding_the_joined_text():
     assert hay.tolist() == expected
     assert hay.dtype == "str" and hay.index.equals(frame.index)  # in Arrow buffers
     assert hay.str.contains("kk|", regex=False).sum() == sum("kk|" in h for h in expected) > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_plain_column_in_arrow_equals_plain_value_by_value(seed, monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from components.data import columns, names
+
+    texts = _real_names() + PIECES + _corpus(seed, 3000)
+    chars = [chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) != "Cs"]
+    texts += chars + [f"A{c}" for c in chars]
+    index = pd.RangeIndex(len(texts)) * 3 + 7  # an index of its own, kept
+    seen: list[list[str]] = []
+    real = names.plain_all
+    monkeypatch.setattr(names, "plain_all", lambda v: seen.append(list(v)) or real(v))
+    for cells in (pd.Series(texts, index=index, dtype=columns.STR), pd.Series(texts, index=index)):
+        seen.clear()
+        got = names.plain_column(cells)
+        assert got.tolist() == [plain(t) for t in texts]
+        assert got.dtype == columns.STR and got.index.equals(index)
+        # Only the non-ASCII cells were folded in Python, each distinct one once.
+        [folded] = seen
+        assert all(not t.isascii() for t in folded) and len(folded) == len(set(folded))
+    missing = pd.Series(["Möng", None, np.nan, "KK"], dtype=object)
+    assert names.plain_column(missing).tolist() == ["mong", "", "", "kk"]
+    assert names.plain_column(pd.Series([], dtype=columns.STR)).tolist() == []

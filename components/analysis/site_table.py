@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from components.analysis.filters import normalise, search_text
-from components.data import columns
+from components.data import columns, names
 from components.data.labels import CONFIDENCE_LABELS, STATUS_LABELS, ZONE_LABELS, country_name
 from components.data.tables import SITE_STATUSES
 
@@ -369,14 +369,12 @@ def _by_label(_codes: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def _fold(values: pd.Series | np.ndarray) -> pd.Series:
-    """:func:`normalise` of each value, as a Series of str. ASCII text (nearly all of
-    it) is only lower-cased, in one vectorised call: NFKD leaves ASCII as it is."""
-    text = pd.Series(np.asarray(values, dtype=object)).fillna("").astype(str)
-    folded = text.str.lower()
-    other = ~text.str.isascii().to_numpy(dtype=bool)
-    if other.any():
-        folded[other] = [normalise(v) for v in text[other]]
-    return folded
+    """:func:`normalise` of each value (a missing one: ""), as a Series of str in
+    Arrow (:func:`components.data.names.plain_column`: ASCII text, nearly all of it, is
+    lower-cased in one Arrow call and never becomes Python strings)."""
+    if not isinstance(values, pd.Series):
+        values = pd.Series(np.asarray(values, dtype=object))
+    return names.plain_column(values)
 
 
 def _dense_rank(values: pd.Series) -> np.ndarray:
