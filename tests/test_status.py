@@ -301,6 +301,22 @@ def test_first_reported_edge_tables(tables):
     assert first_reported(loc, no_events, src)[0] == "2022-03-15"
 
 
+def test_sites_first_reported_on_one_day_share_one_string():
+    """A million sites cite a few hundred sources: each day and source id becomes one
+    Python string that the rows share (about 100 MB less at 1,000,000 sites)."""
+    n = 2_000
+    loc = pd.DataFrame(
+        {"site_id": [f"s{i}" for i in range(n)], "source_ids": ["S1;S2", "S2"] * (n // 2)}
+    )
+    src = pd.DataFrame({"source_id": ["S1", "S2"], "date": ["2023-06", "2024-01-02"]})
+    ev = pd.DataFrame({"site_id": pd.Series([], dtype=object), "date": [], "event_id": []})
+    out = first_reported(loc, ev.assign(source_id=[]), src)
+    assert list(out[:2]) == ["2023-06-01", "2024-01-02"]
+    assert len({id(v) for v in out}) == 2  # one object per distinct day
+    reports = status._first_reports(loc, ev.assign(source_id=[]), src)
+    assert len({id(v) for v in reports["source_id"]}) == 2
+
+
 def test_the_dossier_timeline_is_computed_once_per_site_and_dataset():
     from components.analysis import dossier
     from components.data import DEFAULT_DATA_DIR, load_atlas

@@ -245,21 +245,26 @@ def _first_reports(
     source_id = np.empty(len(chosen), dtype=object)
     event_id = np.full(len(chosen), "", dtype=object)
     date[from_source] = src_dates[src_pos]
-    source_id[from_source] = cited.take(pa.array(chosen[from_source])).to_numpy(
-        zero_copy_only=False
-    )
+    # Ids and days repeat (a million sites cite a few hundred sources): each distinct one
+    # becomes a Python str once and the rows share it (~100 MB less at 1,000,000 sites).
+    ids = pc.dictionary_encode(cited.take(pa.array(chosen[from_source])))
+    source_id[from_source] = ids.dictionary.to_numpy(zero_copy_only=False)[
+        ids.indices.to_numpy(zero_copy_only=False)
+    ]
     date[~from_source] = ev_dates.to_numpy(dtype=object)[ev_pos]
     source_id[~from_source] = _text(events, "source_id").to_numpy(dtype=object)[ev_pos]
     event_id[~from_source] = _text(events, "event_id").to_numpy(dtype=object)[ev_pos]
-    start = np.datetime_as_string(days[chosen].astype("datetime64[D]"), unit="D")
+    distinct_days, day_of = np.unique(days[chosen], return_inverse=True)
+    start = np.datetime_as_string(distinct_days.astype("datetime64[D]"), unit="D")
     return pd.DataFrame(
         {
             "date": date,
-            "start": start.astype(object),
+            "start": start.astype(object)[day_of.reshape(-1)],
             "source_id": source_id,
             "event_id": event_id,
         },
         index=pd.Index(rows[chosen], name="row"),
+        dtype=object,  # the shared strs as they are (str dtype would copy each per row)
     )
 
 
