@@ -14,7 +14,7 @@ import streamlit as st
 from components.analysis.dataset import Prepared, prepare
 from components.analysis.filters import View, event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, Atlas, fallback
-from components.data.cache import cache_dir_from_env, load_atlas_cached
+from components.data.cache import cache_dir_from_env, entry_path, load_atlas_cached
 from components.data.fallback import Served
 from components.data.labels import repeated_names, site_labels
 from components.data.status import StatusAt
@@ -54,8 +54,13 @@ def load(directory: str, fingerprint: tuple) -> Served:
     check when they do not (or cannot be read); see components.data.fallback."""
     kept = last_good()
     # On disk too, by content: a restart on unchanged files validates nothing.
+    cache = cache_dir_from_env()
     served, good = fallback.serve(
-        directory, cache_dir_from_env(), load_atlas_cached, kept.get(directory)
+        directory,
+        cache,
+        load_atlas_cached,
+        kept.get(directory),
+        entry=lambda folder: entry_path(folder, cache),
     )
     if good is not None:
         kept[directory] = good
