@@ -315,6 +315,9 @@ def test_sites_first_reported_on_one_day_share_one_string():
     assert len({id(v) for v in out}) == 2  # one object per distinct day
     reports = status._first_reports(loc, ev.assign(source_id=[]), src)
     assert len({id(v) for v in reports["source_id"]}) == 2
+    undated = pd.concat([src, pd.DataFrame({"source_id": ["S0"], "date": [""]})])
+    cited = status._undated_citation(loc.assign(source_ids="S1;S0"), undated)
+    assert list(cited[:2]) == ["S0", "S0"] and len({id(v) for v in cited}) == 1
 
 
 def test_the_dossier_timeline_is_computed_once_per_site_and_dataset():

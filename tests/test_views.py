@@ -539,6 +539,25 @@ def test_click_on_shared_spot_uses_the_tooltip():
     assert map_view.site_at(loc, 1.0, 2.0, "Gamma") == "a"
 
 
+def test_a_payload_of_numpy_arrays_is_the_same_json_as_of_lists(atlas):
+    """prepare() builds the published payload's numbers as numpy arrays (no Python
+    object per number at 1,000,000 sites): the JSON must not change by one byte."""
+    rng = np.random.default_rng(11)
+    loc = atlas.locations
+    big = loc.iloc[rng.integers(0, len(loc), 5000)].reset_index(drop=True)
+    big["site_id"] = [f"s{i}" for i in range(len(big))]
+    big["lat"] = rng.uniform(-89.9, 89.9, len(big))  # every float: digits, signs, exponents
+    big["lon"] = np.r_[rng.uniform(-180, 180, len(big) - 4), 1e-7, -0.0, 0.1 + 0.2, 123456.0]
+    big.loc[::7, "source_ids"] = ""
+    for frame in (loc, big, loc.iloc[0:0]):
+        lists = map_view.build_payload(frame, atlas.events, atlas.sources)
+        arrays = map_view.build_payload(frame, atlas.events, atlas.sources, arrays=True)
+        assert isinstance(arrays["sites"]["lat"], np.ndarray)
+        assert isinstance(arrays["sites"]["src"]["flat"], np.ndarray)
+        assert isinstance(arrays["sites"]["zone"]["codes"], np.ndarray)
+        assert map_view.payload_json(arrays) == map_view.payload_json(lists)
+
+
 def test_nearest_sites_uses_geodesic_km(atlas):
     site = atlas.locations.set_index("site_id").loc["myawaddy"].copy()
     site["site_id"] = "myawaddy"

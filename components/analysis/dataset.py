@@ -44,7 +44,9 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
     loc = atlas.locations
     # As JSON bytes at once: the payload dict's Python lists (several hundred MB at
     # 1,000,000 sites) are gone before the search text and status table are built.
-    payload = map_view.payload_json(map_view.build_payload(loc, atlas.events, atlas.sources))
+    payload = map_view.payload_json(
+        map_view.build_payload(loc, atlas.events, atlas.sources, arrays=True)
+    )
     # Published in a second thread while the rest is computed here: compressing and
     # writing the payload release the interpreter (1M sites: 3 s of gzip on the other core).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-publish") as pool:

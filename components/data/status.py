@@ -289,8 +289,11 @@ def _undated_citation(
     at = np.flatnonzero(hit)
     rows = rows[at]
     first = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, dtype=bool)
-    # the first undated source each site cites
-    out[rows[first]] = parts.take(pa.array(at[first])).to_numpy(zero_copy_only=False)
+    # the first undated source each site cites (one str per distinct id, shared)
+    ids = pc.dictionary_encode(parts.take(pa.array(at[first])))
+    out[rows[first]] = ids.dictionary.to_numpy(zero_copy_only=False)[
+        ids.indices.to_numpy(zero_copy_only=False)
+    ]
     return out
 
 

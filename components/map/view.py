@@ -194,16 +194,19 @@ def _text(series: pd.Series) -> list[str]:
     return series.fillna("").astype(str).tolist()
 
 
-def source_ragged(source_ids: pd.Series, src_index: dict[str, int]) -> tuple[list, list]:
+def source_ragged(
+    source_ids: pd.Series, src_index: dict[str, int], arrays: bool = False
+) -> tuple[list | np.ndarray, list | np.ndarray]:
     """Per row, the indexes (into the payload's sources) of its ``;``-separated source
     ids, in the row's order, as ``(offsets, flat)``: row i's are
     ``flat[offsets[i]:offsets[i + 1]]``, ``len(offsets) == len(source_ids) + 1`` (one
     flat list, not a list per row: a million small arrays in the tab otherwise). Ids
     not in ``src_index`` are left out. Vectorised with pyarrow compute (a Python loop
-    per row took 1.6 s at 100,000 sites; building a list per row, 1.3 s at 1,000,000)."""
+    per row took 1.6 s at 100,000 sites; building a list per row, 1.3 s at 1,000,000).
+    ``arrays``: int64 numpy arrays instead of lists (see :func:`build_payload`)."""
     n = len(source_ids)
     if not n:
-        return [0], []
+        return (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)) if arrays else ([0], [])
     text = pa.array(_text(source_ids), type=pa.string())
     lists = pc.split_pattern(text, ";")
     ids = pc.utf8_trim_whitespace(pc.list_flatten(lists))
@@ -215,21 +218,23 @@ def source_ragged(source_ids: pd.Series, src_index: dict[str, int]) -> tuple[lis
     values = positions[pc.drop_null(found).to_numpy().astype(np.int64)]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows[known], minlength=n), out=offsets[1:])
-    return offsets.tolist(), values.tolist()
+    return (offsets, values) if arrays else (offsets.tolist(), values.tolist())
 
 
-def dictionary_coded(values: list[str] | pd.Series) -> dict:
+def dictionary_coded(values: list[str] | pd.Series, arrays: bool = False) -> dict:
     """``{"values": [distinct strings], "codes": [index into values per row]}``.
 
     ``values[codes[i]] == values_in[i]`` for every row (a missing cell is ""); values
     keep first-seen order. A str column is coded in Arrow, with no str per row.
+    ``arrays``: ``codes`` as an int64 numpy array, not a list.
     """
     if isinstance(values, pd.Series):
         values = values.fillna("") if values.hasnans else values
     else:
         values = pd.Series(values, dtype=object)
     codes, uniques = pd.factorize(values, sort=False)
-    return {"values": [str(v) for v in uniques], "codes": codes.tolist()}
+    codes = codes.astype(np.int64, copy=False)
+    return {"values": [str(v) for v in uniques], "codes": codes if arrays else codes.tolist()}
 
 
 # Columns of the published payload sent dictionary-coded (few distinct values): a third
@@ -239,16 +244,20 @@ _COLUMNS |= {"precision": "precision", "confidence": "confidence"}
 CODED_COLUMNS = tuple(_COLUMNS)  # "country", "zone", "precision", "confidence"
 
 
-def _site_columns(sites: pd.DataFrame, src: list, coded: bool = False) -> dict:
+def _site_columns(
+    sites: pd.DataFrame, src: list, coded: bool = False, arrays: bool = False
+) -> dict:
     """The columnar form atlas.js draws markers and popups from; with ``coded`` the
-    columns in :data:`CODED_COLUMNS` are :func:`dictionary_coded`."""
+    columns in :data:`CODED_COLUMNS` are :func:`dictionary_coded`; with ``arrays`` the
+    numbers are numpy arrays (see :func:`build_payload`)."""
+    lat, lon = sites["lat"].round(6), sites["lon"].round(6)
     return {
         "id": _text(sites["site_id"]),
         "name": _text(sites["name"]),
-        "lat": sites["lat"].round(6).tolist(),
-        "lon": sites["lon"].round(6).tolist(),
+        "lat": lat.to_numpy(dtype=np.float64) if arrays else lat.tolist(),
+        "lon": lon.to_numpy(dtype=np.float64) if arrays else lon.tolist(),
         **{
-            key: dictionary_coded(sites[column]) if coded else _text(sites[column])
+            key: dictionary_coded(sites[column], arrays) if coded else _text(sites[column])
             for key, column in _COLUMNS.items()
         },
         "src": src,
@@ -269,7 +278,9 @@ def _parent_rows(locations: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame) -> dict:
+def build_payload(
+    locations: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, arrays: bool = False
+) -> dict:
     """Columnar JSON-ready dict of what the browser needs to draw markers and popups.
 
     Sources are listed once and referenced by index; events refer to sites by index;
@@ -277,15 +288,20 @@ def build_payload(locations: pd.DataFrame, events: pd.DataFrame, sources: pd.Dat
     sources are ``{"offsets", "flat"}`` (:func:`source_ragged`) and ``parent`` lists
     only the sites that have one (``{"rows", "parents"}``). Only http(s) URLs survive
     (the validator already refuses others).
+
+    ``arrays``: the per-site numbers (``lat``, ``lon``, the coded columns' ``codes``,
+    ``src``) as 1-D numpy arrays (int64, float64), not lists: a million sites' numbers
+    as Python objects were ~250 MB while the payload was built. :func:`payload_json`
+    writes them as the same JSON numbers (the same bytes as with lists).
     """
     src = sources.reset_index(drop=True)
     src_index = {sid: i for i, sid in enumerate(src["source_id"])}
-    offsets, flat = source_ragged(locations["source_ids"], src_index)
+    offsets, flat = source_ragged(locations["source_ids"], src_index, arrays)
     # Same rule, and order, as filters.event_site_rows: the rerun's event mask is
     # cut down to these rows with ``event_rows >= 0``.
     rows = event_site_rows(events, locations)
     at_site = events[rows >= 0]
-    sites = _site_columns(locations, [], coded=True)
+    sites = _site_columns(locations, [], coded=True, arrays=arrays)
     # One flat list and offsets, not a list per site (a million small arrays in the tab).
     sites["src"] = {"offsets": offsets, "flat": flat}
     parents = _parent_rows(locations)
@@ -335,8 +351,9 @@ def payload_json(payload: dict) -> bytes:
     """The payload as compact UTF-8 JSON: the same bytes as ``json.dumps(payload,
     separators=(",", ":"), ensure_ascii=False)``, by orjson (12x faster: 2.8 s -> 0.23 s
     at 1,000,000 sites). About 96 MB at 1,000,000 sites, against several hundred MB of
-    Python lists in the payload dict."""
-    return orjson.dumps(payload)
+    Python lists in the payload dict. numpy arrays (1-D, int64/float64) are written as
+    the JSON arrays of their numbers (orjson's ``OPT_SERIALIZE_NUMPY``)."""
+    return orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def publish_payload(payload: dict | bytes, directory: Path = GENERATED_DIR) -> str:
