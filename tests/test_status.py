@@ -372,3 +372,42 @@ def test_a_sites_events_of_one_date_keep_the_files_order_whatever_the_dtype(dtyp
     listed = site_events("kk", events)
     expected = sorted(range(60), key=lambda i: dates[i])  # Python's sort is stable
     assert listed["event_id"].tolist() == [f"E{i}" for i in expected]
+
+
+def test_a_status_at_keeps_a_few_bytes_per_site_and_shares_the_table_s_text():
+    """Each session keeps its page's StatusAt: its own arrays are small numbers (7 bytes
+    per site), the text is the table's, and the str columns are made when read."""
+    import dataclasses
+
+    n = 10_000
+    loc = pd.DataFrame({"site_id": [f"s{i}" for i in range(n)], "source_ids": ["S1"] * n})
+    src = pd.DataFrame({"source_id": ["S1"], "date": ["2023-06"]})
+    ev = pd.DataFrame(
+        {
+            "event_id": ["E1", "E2"],
+            "site_id": ["s3", "s5"],
+            "date": ["2024-02-01", "2024-03-01"],
+            "event_type": ["raid", "raid"],
+            "status": ["raided", "closed"],
+            "source_id": ["S1", "S1"],
+        }
+    )
+    table = StatusTable.build(loc, ev, src)
+    at = table.at("2024-02-15")
+    own = 0
+    for field in dataclasses.fields(at):
+        value = getattr(at, field.name)
+        if isinstance(value, np.ndarray):
+            if value.dtype == object:
+                assert any(value is shared for shared in vars(table).values()), field.name
+            elif len(value) == n:
+                own += value.nbytes
+    assert own <= 7 * n
+    assert (at.code[3], at.since[3], at.event_id[3], at.source_id[3]) == (
+        "raided",
+        "2024-02-01",
+        "E1",
+        "S1",
+    )
+    assert (at.code[5], at.since[5], at.event_id[5]) == ("reported", "2023-06-01", "")
+    assert at.code.shape == at.since.shape == (n,)
