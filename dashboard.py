@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components.analysis.dataset import Prepared, prepare
+from components.analysis.figures import Shown
 from components.analysis.filters import View, event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, Atlas, fallback
 from components.data.cache import cache_dir_from_env, entry_path, load_atlas_cached
@@ -80,12 +81,6 @@ def prepared(version: str, _atlas: Atlas) -> Prepared:
     return prepare(_atlas)
 
 
-# All the header and side panels read of the shown sites. Held per session (the fragment
-# keeps its arguments): a filtered copy of every column was 360 MB of text per session
-# at 1,000,000 sites, these two about 30 MB.
-SHOWN_COLUMNS = ["site_id", "country"]
-
-
 def main() -> None:
     directory = data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ()
@@ -127,15 +122,12 @@ def main() -> None:
             [locations.assign(origin="atlas"), mine.assign(origin="your upload")],
             ignore_index=True,
         )
-        shown = pd.concat(
-            [
-                locations.loc[mask, SHOWN_COLUMNS].assign(origin="atlas"),
-                mine.loc[mine_mask, SHOWN_COLUMNS].assign(origin="your upload"),
-            ],
-            ignore_index=True,
-        )
+        shown_mask = np.concatenate([mask, mine_mask])
     else:
-        sites, shown = locations, locations.loc[mask, SHOWN_COLUMNS]
+        sites, shown_mask = locations, mask
+    # What the header and side panels read of the shown sites (a session keeps this, not
+    # the shown rows: their ids and countries were 28 MB per session at 1,000,000 sites).
+    shown = Shown.of(sites["country"][shown_mask])
 
     state.forget_vanished_site(sites["site_id"])  # an open site the data lost
     header(shown, atlas, int(ev_mask.sum()))
@@ -144,7 +136,19 @@ def main() -> None:
     later = int((site_mask(locations, undated_view, prep.haystack) & ~status.reported).sum())
 
     _map_and_side(
-        Frame(atlas, prep, sites, shown, mine, mine_mask, mask, ev_mask, status, served.version),
+        Frame(
+            atlas,
+            prep,
+            sites,
+            shown,
+            shown_mask,
+            mine,
+            mine_mask,
+            mask,
+            ev_mask,
+            status,
+            served.version,
+        ),
         replace(view, as_of=as_of),
         later,
     )
@@ -157,7 +161,8 @@ class Frame:
     atlas: Atlas
     prep: Prepared
     sites: pd.DataFrame
-    shown: pd.DataFrame  # the shown sites' SHOWN_COLUMNS
+    shown: Shown  # how many sites are shown, and their countries
+    shown_mask: np.ndarray  # bool over ``sites``: the site is shown
     mine: pd.DataFrame
     mine_mask: np.ndarray
     mask: np.ndarray
@@ -201,9 +206,9 @@ def _draw_map_and_side(frame: Frame, view: View, later: int) -> None:
             st.info(md(notice))
         if gone := state.gone_notice():
             st.info(md(gone))
-        if shown.empty:
+        if not shown.count:
             st.warning("No site matches these filters. Use “Reset filters” in the sidebar.")
-        headline_source(shown, atlas)
+        headline_source(shown.countries, atlas)
         panels.time_caption(status, mask, as_of, later)
         if len(mine):
             st.caption(md(f"Including {int(mine_mask.sum())} of your {len(mine)} uploaded sites."))
@@ -216,7 +221,8 @@ def _draw_map_and_side(frame: Frame, view: View, later: int) -> None:
         with dossier:
             if dossier.open is not False:
                 chosen = st.session_state.get(state.SITE) or None
-                is_shown = bool(chosen) and bool((shown["site_id"] == chosen).any())
+                rows = np.flatnonzero((sites["site_id"] == chosen).to_numpy(dtype=bool))
+                is_shown = bool(chosen) and bool(frame.shown_mask[rows].any())
                 if chosen:
                     st.button(
                         "Centre the map on this site",
@@ -233,7 +239,7 @@ def _draw_map_and_side(frame: Frame, view: View, later: int) -> None:
                 panels.dossier_panel(chosen, replace(atlas, locations=sites), is_shown, repeated)
         with people:
             if people.open is not False:
-                people_panel(shown, atlas)
+                people_panel(shown.countries, atlas)
         with timeline:
             if timeline.open is not False:
                 panels.events_panel(atlas.events[ev_mask], atlas.sources)

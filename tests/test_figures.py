@@ -565,3 +565,15 @@ def test_committed_data_headline_keeps_ohchr_wording():
     assert head.lower_bound_countries == ["MM"]
     charted = figures.chart_rows(figures.people_rows(atlas.figures, ALL))
     assert set(charted["scope_used"]) <= {"national"}
+
+
+def test_shown_summary_counts_sites_and_distinct_codes_and_names_the_countries():
+    from components.analysis.figures import Shown
+
+    country = pd.Series(["MM", "KH", "MM", None, "", "LA"], dtype="str")
+    shown = Shown.of(country)
+    assert shown.count == 6  # every shown site, a blank country too
+    assert shown.distinct_countries == 4  # "MM", "KH", "", "LA" (as the header counted)
+    assert shown.countries == ("KH", "LA", "MM") == figures.shown_countries(country.to_frame("country"))
+    nothing = Shown.of(pd.Series([], dtype="str"))
+    assert (nothing.count, nothing.distinct_countries, nothing.countries) == (0, 0, ())

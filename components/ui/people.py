@@ -109,7 +109,8 @@ def chart_table(spec: dict) -> str:
     return "\n".join(lines)
 
 
-def people_panel(shown: pd.DataFrame, atlas: Atlas) -> None:
+def people_panel(countries: tuple[str, ...], atlas: Atlas) -> None:
+    """The sources' figures about people for the shown sites' ``countries``."""
     st.subheader("People in scam operations: what the sources say")
     st.caption(
         "The sources' own words, newest first, for the countries of the shown sites. "
@@ -117,7 +118,6 @@ def people_panel(shown: pd.DataFrame, atlas: Atlas) -> None:
         "operations; every other count and scope is listed in its own section. Lower "
         "bounds are drawn running on, ranges between their bounds; words stay words."
     )
-    countries = figures.shown_countries(shown)
     rows = figures.people_rows(atlas.figures, countries)
     if not countries:
         st.info("No sites are shown, so there are no countries to give figures for.")
