@@ -18,6 +18,7 @@ from components.data import DEFAULT_DATA_DIR, Atlas, fallback
 from components.data.cache import cache_dir_from_env, entry_path, load_atlas_cached
 from components.data.fallback import Served
 from components.data.labels import repeated_names, site_labels
+from components.data.memory import release_freed_memory
 from components.data.status import StatusAt
 from components.data.version import DataVersion
 from components.export import pack as evidence_pack
@@ -65,6 +66,7 @@ def load(directory: str, fingerprint: tuple) -> Served:
     )
     if good is not None:
         kept[directory] = good
+    release_freed_memory()  # what reading and checking the files freed
     return served
 
 

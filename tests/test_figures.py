@@ -574,6 +574,10 @@ def test_shown_summary_counts_sites_and_distinct_codes_and_names_the_countries()
     shown = Shown.of(country)
     assert shown.count == 6  # every shown site, a blank country too
     assert shown.distinct_countries == 4  # "MM", "KH", "", "LA" (as the header counted)
-    assert shown.countries == ("KH", "LA", "MM") == figures.shown_countries(country.to_frame("country"))
+    assert (
+        shown.countries
+        == ("KH", "LA", "MM")
+        == figures.shown_countries(country.to_frame("country"))
+    )
     nothing = Shown.of(pd.Series([], dtype="str"))
     assert (nothing.count, nothing.distinct_countries, nothing.countries) == (0, 0, ())

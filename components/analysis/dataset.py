@@ -17,6 +17,7 @@ import pandas as pd
 from components.analysis.filters import Options, event_site_rows, search_text
 from components.data import EVENT_TYPES, Atlas, columns
 from components.data.labels import CONFIDENCE_LABELS, ZONE_LABELS, country_name
+from components.data.memory import release_freed_memory
 from components.data.status import StatusTable, data_dates
 from components.map import places
 from components.map import view as map_view
@@ -57,6 +58,7 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
     # Last: the place labels are built in a background thread (the map asks for them
     # until they are there), which would otherwise share the interpreter with the above.
     places_url = places.ensure_places(loc, publish_dir)
+    release_freed_memory()  # what the builds above freed (see components.data.memory)
     return Prepared(payload_url=payload_url, places_url=places_url, **prepared)
 
 
