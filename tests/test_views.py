@@ -549,12 +549,15 @@ def test_a_payload_of_numpy_arrays_is_the_same_json_as_of_lists(atlas):
     big["lat"] = rng.uniform(-89.9, 89.9, len(big))  # every float: digits, signs, exponents
     big["lon"] = np.r_[rng.uniform(-180, 180, len(big) - 4), 1e-7, -0.0, 0.1 + 0.2, 123456.0]
     big.loc[::7, "source_ids"] = ""
+    hostile = ['"q"', "back\\slash", "\u2028line", "</script>", "😀 Möng", "\x00nul", ""]
+    big.loc[: len(hostile) - 1, "name"] = hostile
     for frame in (loc, big, loc.iloc[0:0]):
         lists = map_view.build_payload(frame, atlas.events, atlas.sources)
         arrays = map_view.build_payload(frame, atlas.events, atlas.sources, arrays=True)
         assert isinstance(arrays["sites"]["lat"], np.ndarray)
         assert isinstance(arrays["sites"]["src"]["flat"], np.ndarray)
         assert isinstance(arrays["sites"]["zone"]["codes"], np.ndarray)
+        assert not isinstance(arrays["sites"]["name"], list)  # written already
         assert map_view.payload_json(arrays) == map_view.payload_json(lists)
 
 
