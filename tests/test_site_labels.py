@@ -157,6 +157,8 @@ def test_a_long_column_finds_the_same_repeated_names_in_arrow_as_name_by_name():
     names = [
         rng.choice(parts) + rng.choice(tails) + str(rng.randint(0, 3000)) for _ in range(30000)
     ]
+    names += [str(rng.randint(0, 3000)) + rng.choice(tails) for _ in range(3000)]  # at the end
+    names += ["a  b", "a b", "\ta b", "a b ", "a\x1fb", "a b", "ab"]
     names += [None, float("nan"), "x 1"]
     expected = labels.repeated_names(list(names))  # a list: name by name
     column = pd.Series(names, dtype=object)

@@ -212,7 +212,9 @@ def _first_reports(
     # (kept in Arrow: millions of ids are looked up without becoming Python strings).
     cited_rows, cited = citations if citations is not None else _citations(locations)
     named = pc.not_equal(cited, "")
-    cited_rows, cited = cited_rows[named.to_numpy(zero_copy_only=False)], pc.filter(cited, named)
+    if not pc.all(named).as_py():  # a copy only when there are blank ids to drop
+        keep = named.to_numpy(zero_copy_only=False)
+        cited_rows, cited = cited_rows[keep], pc.filter(cited, named)
     # Date each source once, then look the cited ids up (unknown ids: undated).
     src_ids = _text(sources, "source_id")
     src_dates = _text(sources, "date").to_numpy(dtype=object)
@@ -220,7 +222,7 @@ def _first_reports(
     once = ~src_ids.duplicated().to_numpy()  # the first source with an id wins
     src_dates, src_days = src_dates[once], src_days[once]
     known = pa.array(src_ids.to_numpy(dtype=object)[once].tolist(), type=cited.type)
-    at = pc.index_in(cited, value_set=known).fill_null(-1).to_numpy().astype(np.int64)
+    at = pc.index_in(cited, value_set=known).fill_null(-1).to_numpy()  # int32
     cited_days = np.where(at >= 0, src_days[np.maximum(at, 0)] if len(src_days) else _NAT, _NAT)
     # Events at the site.
     ev_rows = first_rows(_text(locations, "site_id"), _text(events, "site_id"))
