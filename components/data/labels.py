@@ -128,6 +128,7 @@ _ASCII_SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f ]"
 _ASCII_SPACES = _ASCII_SPACE + "+"
 _RESPACED = f"^{_ASCII_SPACE}|{_ASCII_SPACE}$|{_ASCII_SPACE}{{2}}|[\t\n\x0b\x0c\r\x1c-\x1f]"
 _ARROW_NAMES = 10_000  # names from which a column is keyed in Arrow
+_LENGTH_GROUPS = 4  # the keys are counted in this many groups of lengths
 
 
 def repeated_names(names: Iterable[object]) -> frozenset[str]:
@@ -167,9 +168,17 @@ def _repeated_names_arrow(names: pd.Series) -> frozenset[str]:
         mask = np.zeros(len(arr), dtype=bool)
         mask[other] = True
         keys = pc.replace_with_mask(keys, pa.array(mask), python)
-    counts = pc.value_counts(keys)
-    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-    return frozenset(repeated.to_pylist())
+    # Counted in a few groups by length (equal keys are equally long): the counting's
+    # hash table and distinct values are for a part of the column at a time.
+    lengths = pc.binary_length(keys).to_numpy()
+    bounds = np.unique(np.quantile(lengths, np.linspace(0, 1, _LENGTH_GROUPS + 1)[1:-1]))
+    group = np.searchsorted(bounds, lengths, side="right")
+    repeated: set[str] = set()
+    for g in np.unique(group):
+        counts = pc.value_counts(pc.filter(keys, pa.array(group == g)))
+        more = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+        repeated.update(more.to_pylist())
+    return frozenset(repeated)
 
 
 def site_labels(

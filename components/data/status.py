@@ -322,9 +322,12 @@ def first_reported(
     """
     out = np.full(len(locations), "", dtype=object)
     citations = _citations(locations)
+    # First the sites citing an undated source (a bool is kept, not their ids), then the
+    # reports: neither's working arrays are alive with the other's result.
+    unknown = _undated_citation(locations, sources, citations) != ""
     first = _first_reports(locations, events, sources, citations)
     out[first.index.to_numpy(dtype=np.int64)] = first["start"].to_numpy()
-    out[_undated_citation(locations, sources, citations) != ""] = ""
+    out[unknown] = ""
     return out
 
 
