@@ -194,6 +194,21 @@ def _earliest_per_row(rows: np.ndarray, days: np.ndarray) -> np.ndarray:
     return ok[hit[first]].astype(np.int64)
 
 
+def _day_strings(days: np.ndarray) -> np.ndarray:
+    """ISO ``YYYY-MM-DD`` of int64 days (none ``_NAT``), as an object array that holds
+    one str per distinct day, shared by its rows (days span a few thousand values: a
+    lookup table, not a sort of a million)."""
+    if not len(days):
+        return np.empty(0, dtype=object)
+    low = int(days.min())
+    offset = days - low
+    used = np.flatnonzero(np.bincount(offset))
+    text = np.datetime_as_string((used + low).astype("datetime64[D]"), unit="D").astype(object)
+    lookup = np.empty(int(used[-1]) + 1, dtype=object)
+    lookup[used] = text
+    return lookup[offset]
+
+
 def _first_reports(
     locations: pd.DataFrame,
     events: pd.DataFrame,
@@ -239,8 +254,11 @@ def _first_reports(
     )
     valid = valid[(rows[valid] >= 0) & (days[valid] != _NAT)]
     valid = valid[np.lexsort((valid, days[valid], rows[valid]))]
-    _, first_of = np.unique(rows[valid], return_index=True)
-    chosen = valid[first_of]  # positions in the combined (cited, events) order
+    ordered = rows[valid]  # sorted: each row's first entry starts its run
+    chosen = (
+        valid[np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])] if len(valid) else valid
+    )
+    del ordered  # chosen: positions in the combined (cited, events) order
     from_source = chosen < n_cited
     src_pos, ev_pos = np.maximum(at[chosen[from_source]], 0), chosen[~from_source] - n_cited
     date = np.empty(len(chosen), dtype=object)
@@ -256,12 +274,10 @@ def _first_reports(
     date[~from_source] = ev_dates.to_numpy(dtype=object)[ev_pos]
     source_id[~from_source] = _text(events, "source_id").to_numpy(dtype=object)[ev_pos]
     event_id[~from_source] = _text(events, "event_id").to_numpy(dtype=object)[ev_pos]
-    distinct_days, day_of = np.unique(days[chosen], return_inverse=True)
-    start = np.datetime_as_string(distinct_days.astype("datetime64[D]"), unit="D")
     return pd.DataFrame(
         {
             "date": date,
-            "start": start.astype(object)[day_of.reshape(-1)],
+            "start": _day_strings(days[chosen]),
             "source_id": source_id,
             "event_id": event_id,
         },
