@@ -7,7 +7,6 @@ cost more than the rest of the rerun together.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +47,14 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
     payload = map_view.payload_json(
         map_view.build_payload(loc, atlas.events, atlas.sources, arrays=True)
     )
-    # Published in a second thread while the search text is built here: compressing and
-    # writing the payload release the interpreter (1M sites: 3 s of gzip on the other
-    # core). The rest waits for it: the status table's build, the largest of them, then
-    # never shares memory with the payload's JSON (about 120 MB at 1,000,000 sites).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-publish") as pool:
-        publishing = pool.submit(map_view.publish_payload, payload, publish_dir)
-        del payload  # the thread holds it until it is published
-        haystack = search_text(loc)
-        payload_url = publishing.result()  # raises the thread's OSError, if any
-    release_freed_memory()  # the payload's JSON and the search text's garbage
+    # Published before anything else is built (1M sites: 3 s of gzip): the payload's JSON
+    # (96 MB) is never alive with the search text's or the status table's build, the
+    # server's largest peaks (done in a second thread until 2 Dec, it cost 110 MB more).
+    payload_url = map_view.publish_payload(payload, publish_dir)  # OSError if it cannot
+    del payload
+    release_freed_memory()  # the payload's lists and JSON
+    haystack = search_text(loc)
+    release_freed_memory()  # the folded columns the search text was joined from
     prepared = _derived(atlas, haystack)
     # Last: the place labels are built in a background thread (the map asks for them
     # until they are there), which would otherwise share the interpreter with the above.
