@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 
@@ -160,14 +161,13 @@ def _repeated_names_arrow(names: pd.Series) -> frozenset[str]:
             pc.replace_substring_regex(pc.filter(keys, spaced), _ASCII_SPACES, " "), characters=" "
         )
         keys = pc.replace_with_mask(keys, spaced, fixed)
+    # Non-ASCII names: casefold and Unicode spaces, Python's own rules, name by name.
+    # Their Arrow keys above are wrong but never ASCII, so they cannot be counted with
+    # an ASCII name's key: the counts of ASCII keys are the ASCII names', and each
+    # Python key is counted apart and added (no second copy of the column's keys).
     other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
-    if len(other):  # casefold and Unicode spaces: Python's own rules, name by name
-        python = pa.array(
-            [name_key(v) for v in arr.take(pa.array(other)).to_pylist()], type=pa.large_string()
-        )
-        mask = np.zeros(len(arr), dtype=bool)
-        mask[other] = True
-        keys = pc.replace_with_mask(keys, pa.array(mask), python)
+    python = Counter(name_key(v) for v in arr.take(pa.array(other)).to_pylist())
+    wanted = pa.array([k for k in python if k.isascii()], type=pa.large_string())
     # Counted in a few groups by length (equal keys are equally long): the counting's
     # hash table and distinct values are for a part of the column at a time.
     lengths = pc.binary_length(keys).to_numpy()
@@ -176,8 +176,15 @@ def _repeated_names_arrow(names: pd.Series) -> frozenset[str]:
     repeated: set[str] = set()
     for g in np.unique(group):
         counts = pc.value_counts(pc.filter(keys, pa.array(group == g)))
-        more = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-        repeated.update(more.to_pylist())
+        values, n = counts.field("values"), counts.field("counts")
+        ascii_ = pc.string_is_ascii(values)
+        repeated.update(pc.filter(values, pc.and_(ascii_, pc.greater(n, 1))).to_pylist())
+        shared = pc.and_(ascii_, pc.is_in(values, value_set=wanted))
+        for key, count in zip(
+            pc.filter(values, shared).to_pylist(), pc.filter(n, shared).to_pylist(), strict=True
+        ):
+            python[key] += count  # an ASCII name with the same key as a non-ASCII one
+    repeated.update(k for k, count in python.items() if count > 1)
     return frozenset(repeated)
 
 
