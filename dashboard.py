@@ -15,7 +15,7 @@ from components.analysis.dataset import Prepared, prepare
 from components.analysis.figures import Shown
 from components.analysis.filters import View, event_mask, site_mask
 from components.data import DEFAULT_DATA_DIR, Atlas, fallback
-from components.data.cache import cache_dir_from_env, entry_path, load_atlas_cached
+from components.data.cache import cache_dir_from_env, entry_for, load_atlas_cached
 from components.data.fallback import Served
 from components.data.labels import repeated_names, site_labels
 from components.data.memory import release_freed_memory
@@ -62,7 +62,7 @@ def load(directory: str, fingerprint: tuple) -> Served:
         cache,
         load_atlas_cached,
         kept.get(directory),
-        entry=lambda folder: entry_path(folder, cache),
+        entry=lambda version: entry_for(version.sha256, cache),
     )
     if good is not None:
         kept[directory] = good

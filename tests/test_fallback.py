@@ -182,7 +182,7 @@ def test_the_last_good_file_copies_the_cache_entry_instead_of_pickling_again(
     cache_dir = tmp_path / "cache"
     cache.load_atlas_cached(data, cache_dir)  # the entry a restart reads
     entry = cache.entry_path(data, cache_dir)
-    dumps = []
+    dumps, asked = [], []
     real_dump = fallback.pickle.dump
     monkeypatch.setattr(
         fallback.pickle,
@@ -193,8 +193,9 @@ def test_the_last_good_file_copies_the_cache_entry_instead_of_pickling_again(
         data,
         cache_dir,
         lambda d: cache.load_atlas_cached(d, cache_dir),
-        entry=lambda d: cache.entry_path(d, cache_dir),
+        entry=lambda version: asked.append(version) or cache.entry_for(version.sha256, cache_dir),
     )
+    assert asked == [served.version]  # the version checked, never the files hashed again
     assert dumps == [tuple]  # the header only
     assert fallback.good_path(data, cache_dir).read_bytes().endswith(entry.read_bytes())
     kept = fallback.recall(data, cache_dir)
@@ -205,14 +206,8 @@ def test_the_last_good_file_copies_the_cache_entry_instead_of_pickling_again(
 def test_without_a_readable_cache_entry_the_last_good_is_pickled(data, tmp_path):
     cache_dir = tmp_path / "cache"
     missing = tmp_path / "nowhere" / "entry.pickle"
-    served, _ = fallback.serve(data, cache_dir, load_atlas, entry=lambda d: missing)
+    served, _ = fallback.serve(data, cache_dir, load_atlas, entry=lambda version: missing)
     kept = fallback.recall(data, cache_dir)
     assert kept is not None and len(kept.result.atlas.locations) == SITES
 
-    def no_version(d):
-        raise FileNotFoundError(d)
-
-    (cache_dir / "x").mkdir(parents=True)
-    fallback.good_path(data, cache_dir).unlink()
-    fallback.serve(data, cache_dir, load_atlas, entry=no_version)
-    assert fallback.recall(data, cache_dir) is not None
+    assert served.version is not None and kept.version.sha256 == served.version.sha256

@@ -55,6 +55,9 @@ def test_a_bundle_keeps_statements_apart_and_follows_edits(tmp_path):
     # A file ending in a line comment cannot swallow the next file's first line.
     assert "// no newline at end\n;\n/* plugin: /app/static/vendor/plugin.js */\n" in text
     assert map_view.bundle_scripts(js, out, static) == [(name, url)]  # made once
+    (out / url.rsplit("/", 1)[1]).unlink()  # static/generated cleared while running
+    assert map_view.bundle_scripts(js, out, static) == [(name, url)]
+    assert _served(url, out).decode() == text  # made again
 
     edited = static / "vendor" / "app.js"
     edited.write_text("window.order = 'edited';")

@@ -56,7 +56,12 @@ def entry_path(directory: Path | str, cache_dir: Path | str) -> Path:
 
     Raises ``FileNotFoundError`` when ``directory`` has no ``locations.csv``.
     """
-    return Path(cache_dir) / f"{data_version(directory).sha256}-{_code_key()}.pickle"
+    return entry_for(data_version(directory).sha256, cache_dir)
+
+
+def entry_for(sha256: str, cache_dir: Path | str) -> Path:
+    """Where the validated dataset of the data version ``sha256`` is (or would be) kept."""
+    return Path(cache_dir) / f"{sha256}-{_code_key()}.pickle"
 
 
 def _read(path: Path) -> LoadResult | None:

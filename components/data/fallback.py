@@ -160,13 +160,8 @@ def _version(directory: Path) -> DataVersion | None:
     return data_version(directory)
 
 
-def _entry(where: Callable[[Path], Path] | None, directory: Path) -> Path | None:
-    if where is None:
-        return None
-    try:
-        return where(directory)
-    except OSError:
-        return None
+def _entry(where: Callable[[DataVersion], Path] | None, version: DataVersion) -> Path | None:
+    return None if where is None else where(version)
 
 
 def serve(
@@ -174,13 +169,14 @@ def serve(
     cache_dir: Path | str,
     load: Callable[[Path], LoadResult],
     last: Good | None = None,
-    entry: Callable[[Path], Path] | None = None,
+    entry: Callable[[DataVersion], Path] | None = None,
 ) -> tuple[Served, Good | None]:
     """Load ``directory`` with ``load`` and decide what the page shows.
 
     ``last``: the last good version the caller holds in memory (else the one on disk).
-    ``entry``: where ``load`` keeps the files' validated result on disk (a data cache
-    entry, see :func:`remember`), when it does.
+    ``entry``: where ``load`` keeps the validated result of a data version on disk (a
+    data cache entry, see :func:`remember`), when it does; asked for the version that
+    was checked, so it never names another version's tables.
     Returns the :class:`Served` view and the last good version after this load (the new
     one when the files passed, to hand back as ``last`` next time). Never raises for a
     file that cannot be read (an ``OSError`` while hashing or loading): that is
@@ -204,7 +200,7 @@ def serve(
             last = Good(after, result)
             kept = recall(directory, cache_dir, version_only=True)
             if kept is None or kept.version.sha256 != after.sha256:
-                remember(directory, cache_dir, last, _entry(entry, directory))
+                remember(directory, cache_dir, last, _entry(entry, after))
         return Served(result, after), last
     last = last or recall(directory, cache_dir)
     if last is None or (after is not None and last.version.sha256 == after.sha256):

@@ -165,7 +165,8 @@ def bundle_scripts(
         files.append(static_dir / url.removeprefix("/app/static/"))
     try:
         key = (directory, *((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
-        if key not in _BUNDLES:
+        made = _BUNDLES.get(key)
+        if made is None or not (directory / made.rsplit("/", 1)[1]).is_file():  # or removed
             parts = [
                 f"/* {name}: {url} */\n".encode() + f.read_bytes() + b"\n;\n"
                 for (name, url), f in zip(js, files, strict=True)
