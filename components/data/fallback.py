@@ -160,10 +160,6 @@ def _version(directory: Path) -> DataVersion | None:
     return data_version(directory)
 
 
-def _entry(where: Callable[[DataVersion], Path] | None, version: DataVersion) -> Path | None:
-    return None if where is None else where(version)
-
-
 def serve(
     directory: Path | str,
     cache_dir: Path | str,
@@ -200,7 +196,7 @@ def serve(
             last = Good(after, result)
             kept = recall(directory, cache_dir, version_only=True)
             if kept is None or kept.version.sha256 != after.sha256:
-                remember(directory, cache_dir, last, _entry(entry, after))
+                remember(directory, cache_dir, last, entry(after) if entry else None)
         return Served(result, after), last
     last = last or recall(directory, cache_dir)
     if last is None or (after is not None and last.version.sha256 == after.sha256):

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from components.data.columns import first_rows, split_lists_arrow, strip_text
+from components.data.columns import first_rows, split_lists_arrow, strip_text, to_strings
 from components.data.labels import STATUS_LABELS
 from components.data.tables import SITE_STATUSES
 
@@ -267,10 +267,7 @@ def _first_reports(
     date[from_source] = src_dates[src_pos]
     # Ids and days repeat (a million sites cite a few hundred sources): each distinct one
     # becomes a Python str once and the rows share it (~100 MB less at 1,000,000 sites).
-    ids = pc.dictionary_encode(cited.take(pa.array(chosen[from_source])))
-    source_id[from_source] = ids.dictionary.to_numpy(zero_copy_only=False)[
-        ids.indices.to_numpy(zero_copy_only=False)
-    ]
+    source_id[from_source] = to_strings(cited.take(pa.array(chosen[from_source])))
     date[~from_source] = ev_dates.to_numpy(dtype=object)[ev_pos]
     source_id[~from_source] = _text(events, "source_id").to_numpy(dtype=object)[ev_pos]
     event_id[~from_source] = _text(events, "event_id").to_numpy(dtype=object)[ev_pos]
@@ -308,10 +305,7 @@ def _undated_citation(
     rows = rows[at]
     first = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, dtype=bool)
     # the first undated source each site cites (one str per distinct id, shared)
-    ids = pc.dictionary_encode(parts.take(pa.array(at[first])))
-    out[rows[first]] = ids.dictionary.to_numpy(zero_copy_only=False)[
-        ids.indices.to_numpy(zero_copy_only=False)
-    ]
+    out[rows[first]] = to_strings(parts.take(pa.array(at[first])))
     return out
 
 
