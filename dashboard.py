@@ -18,7 +18,7 @@ from components.data import DEFAULT_DATA_DIR, Atlas, fallback
 from components.data.cache import cache_dir_from_env, entry_for, load_atlas_cached
 from components.data.fallback import Served
 from components.data.labels import repeated_names, site_labels
-from components.data.memory import release_freed_memory
+from components.data.memory import freeze_long_lived, release_freed_memory
 from components.data.status import StatusAt
 from components.data.version import DataVersion
 from components.export import pack as evidence_pack
@@ -80,7 +80,9 @@ def last_good() -> dict[str, fallback.Good]:
 def prepared(version: str, _atlas: Atlas) -> Prepared:
     """Per dataset (its data version), once: the published payload and everything else
     filters need."""
-    return prepare(_atlas)
+    prep = prepare(_atlas)
+    freeze_long_lived()  # the dataset and the modules: no rerun's collection walks them
+    return prep
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ Import ``fresh_caches`` into a test module to use it (it is autouse there).
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ def fresh_caches(monkeypatch, tmp_path):
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    gc.unfreeze()  # the app freezes what it prepared (memory.freeze_long_lived)
 
 
 def run(params: dict[str, str | list[str]] | None = None, panel: str | None = None) -> AppTest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 from pathlib import Path
@@ -37,6 +38,15 @@ def test_default_view_shows_all_sites_and_no_banner():
     assert metric(at, "People held in scam operations") == r"at least 120\,000"
     assert not at.error
     assert params(at) == {}
+
+
+def test_the_prepared_dataset_leaves_the_collectors_scans():
+    """Streamlit collects garbage after every run, holding the GIL; the dataset and the
+    modules, frozen once prepared, are not walked again (memory.freeze_long_lived)."""
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    run()
+    assert gc.get_freeze_count() > 10_000
 
 
 def test_country_filter_updates_panels_and_url():
