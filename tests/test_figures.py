@@ -179,6 +179,21 @@ def test_headline_adds_only_lower_bounds_and_says_which():
     assert "adds the lower bounds for Myanmar, Laos only" in head.caption
 
 
+def test_headline_is_computed_once_per_table_and_countries_and_dropped_with_the_table():
+    table = frame(OHCHR)
+    first = figures.headline(table, ("KH", "MM"))
+    assert figures.headline(table, ("KH", "MM")) is first  # no second pass over the table
+    assert figures.headline(table, ("MM",)) is not first
+    assert figures.headline(table, ("MM",)).value != first.value
+    # Another table with other figures is never answered from this one's entries.
+    other = frame([fig(country="MM", value_low=5, value_text="at least 5")])
+    assert figures.headline(other, ("KH", "MM")).value == "at least 5"
+    key = id(table)
+    assert key in figures._HEADLINES
+    del table, first
+    assert key not in figures._HEADLINES
+
+
 def test_headline_ignores_other_sources_and_unconfirmed_rows():
     rows = [
         *OHCHR,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import gzip
 import io
 import json
 from datetime import date
 from pathlib import Path
 
+import branca.element
+import jinja2
 import numpy as np
 import pandas as pd
 import pytest
@@ -493,6 +496,21 @@ def test_base_map_is_identical_whatever_the_filter(atlas):
     fg_all = _get_feature_group_string(layer_all, base_all)
     fg_kh = _get_feature_group_string(layer_kh, base_kh)
     assert fg_all != fg_kh and "atlas.show(" in fg_kh
+
+
+def test_the_base_maps_templates_are_compiled_once_and_render_the_same(atlas, monkeypatch):
+    """branca compiles each rendered piece of the base map as a template; the app shares
+    one compiled template per text (view._share_compiled_templates) and the map's script
+    is the same byte for byte as with a fresh compile each time."""
+    shared = branca.element.Template
+    assert isinstance(shared, functools._lru_cache_wrapper)
+    base, _layer = _maps(atlas, np.ones(len(atlas.locations), dtype=bool))
+    _get_map_string(base)
+    misses = shared.cache_info().misses
+    script = _get_map_string(base)  # a rerun of the same dataset: nothing new to compile
+    assert shared.cache_info().misses == misses
+    monkeypatch.setattr(branca.element, "Template", jinja2.Template)
+    assert _get_map_string(base) == script
 
 
 def test_map_loads_every_script_from_the_app(atlas):

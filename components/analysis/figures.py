@@ -19,6 +19,7 @@ read through :func:`column`.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -349,13 +350,38 @@ class Headline:
         return "".join(f"+ {p} " for p in self.pieces[1:]).strip()
 
 
+# Per figures table (by identity, dropped with the table; a dataset's tables are read-only
+# by contract): the headline of each set of countries asked for. At most _HEADLINES_KEPT
+# sets per table, so a long-running server never grows it without bound.
+_HEADLINES: dict[int, dict[tuple[str, ...], Headline]] = {}
+_HEADLINES_KEPT = 512
+
+
 def headline(figures: pd.DataFrame, countries: tuple[str, ...]) -> Headline:
     """The headline for the countries of the shown sites, from the headline source only.
 
     Lower bounds ("at least 120,000") are added up and the sum stays "at least …";
     every other figure ("around 100,000", "at least tens of thousands") is joined to it
     in its own words with " + ". No shown country: no figure.
+
+    Computed once per table and set of countries (17 ms of pandas each time, and every
+    rerun asks twice: the header and the side panel); the Headline returned is shared,
+    do not modify it.
     """
+    countries = tuple(countries)
+    per_table = _HEADLINES.get(id(figures))
+    if per_table is None:  # frames are unhashable: by identity, dropped with the frame
+        per_table = _HEADLINES[id(figures)] = {}
+        weakref.finalize(figures, _HEADLINES.pop, id(figures), None)
+    found = per_table.get(countries)
+    if found is None:
+        if len(per_table) >= _HEADLINES_KEPT:
+            per_table.clear()
+        found = per_table[countries] = _headline(figures, countries)
+    return found
+
+
+def _headline(figures: pd.DataFrame, countries: tuple[str, ...]) -> Headline:
     if not countries:
         return Headline(
             HEADLINE_LABEL,
