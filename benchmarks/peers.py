@@ -21,9 +21,9 @@ Every wait is time-boxed (``timeout_s``); a time-out or a crashed tab is reporte
 the app's remaining pages on that dataset are skipped.
 
 All times are ``performance.now()`` in the top page (0 = navigation start; for a change
-0 = the ``pointerdown`` on the option), taken at the start of the first animation frame
-after the condition held in the DOM (polled every 50 ms), i.e. when it can reach the
-screen. What "first point" means per app:
+0 = the ``pointerdown`` on the option), taken in the first animation frame in which the
+condition holds in the DOM (checked in every frame), i.e. when it reaches the screen.
+What "first point" means per app:
 
 - atlas: a ``.atlas-site`` or ``.atlas-cluster`` element with a box inside the map
   iframe's viewport;
@@ -65,7 +65,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from benchmarks.browser import _MARKER_VISIBLE_JS, _NEXT_FRAME_JS, _settle
+from benchmarks.browser import _MARKER_VISIBLE_JS, _settle, frame_when
 from components.map import assets
 from tests.harness import APP_IDLE, MAP_IFRAME, launch_browser, offline, run_app, wait_for_app
 
@@ -104,13 +104,14 @@ _DECK_HOOK_JS = """
 })();
 """
 
-# Conditions polled in the top page: performance.now() when met, false, or an error string.
+# Checked in every animation frame of the top page: performance.now() when met, false,
+# or an error string.
 _DECK_JS = """
 ([expected, after]) => {
   const last = window.__deckLast;
   if (!last || last.t <= after) return false;
   if (expected >= 0 && last.n !== expected) return false;
-  return last.t;
+  return performance.now();
 }
 """
 _SHELL_JS = """
@@ -129,8 +130,7 @@ _LEAFLET_JS = """
   const root = document.documentElement;
   const err = root.getAttribute('data-error');
   if (err) return 'page error: ' + err;
-  const t = root.getAttribute('data-drawn');
-  return t === null ? false : Number(t);
+  return root.getAttribute('data-drawn') === null ? false : performance.now();
 }
 """
 # The atlas's selection ring and the dossier's heading, both on screen.
@@ -157,7 +157,7 @@ _CHOSEN_JS = """
 
 @dataclass
 class PageRun:
-    first_point: float | None = None  # seconds, next frame
+    first_point: float | None = None  # seconds, to the frame it shows in
     change: float | None = None
     remounted: bool | None = None
     select: float | None = None
@@ -385,14 +385,12 @@ def _static_server(payload: Path) -> Iterator[str]:
 
 
 def _wait(page: Page, js: str, arg, timeout_ms: float) -> float:
-    """ms of the first animation frame after ``js`` returned a time (polled every 50 ms)."""
-    value = page.wait_for_function(js, arg=arg, polling=50, timeout=timeout_ms).json_value()
+    """ms (``performance.now()``) of the first animation frame in which ``js`` holds
+    (:func:`benchmarks.browser.frame_when`); a string it returns is an error."""
+    value = frame_when(page, js, arg, timeout_ms)
     if isinstance(value, str):
         raise RuntimeError(value)
-    frame = page.evaluate(_NEXT_FRAME_JS, timeout_ms)
-    if frame is None:
-        raise PlaywrightTimeoutError(f"no animation frame within {timeout_ms / 1000:.0f} s")
-    return float(frame)
+    return float(value)
 
 
 def _first_point(page: Page, app: str, timeout_ms: float) -> float:

@@ -30,10 +30,10 @@ from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from benchmarks.browser import (
-    _NEXT_FRAME_JS,
     _SCRIPT_DONE_JS,
     ATLAS_MARKERS,
     AppSpec,
+    frame_when,
     open_to_first_marker,
 )
 from components.ui.site_table import PICK_LABEL
@@ -107,10 +107,7 @@ def choose_site(page: Page, option: int) -> dict:
             page.keyboard.press("Escape")
     else:
         raise RuntimeError("the site table's chooser never opened")
-    ring = page.wait_for_function(
-        _RING_JS, arg=[MAP_IFRAME, before], polling=20, timeout=TIMEOUT_MS
-    ).json_value()
-    frame_ms = page.evaluate(_NEXT_FRAME_JS, TIMEOUT_MS)
+    ring = frame_ms = frame_when(page, _RING_JS, [MAP_IFRAME, before], TIMEOUT_MS)
     wait_for_app(page, timeout=TIMEOUT_MS)
     t0 = page.evaluate("window.__benchT0")
     rebuilt = page.evaluate(
