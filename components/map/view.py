@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from branca.element import MacroElement
 from jinja2 import Template
+from streamlit.runtime.state import query_params as _query_params
 from streamlit_folium import st_folium
 
 from components.analysis.filters import event_site_rows
@@ -564,7 +565,17 @@ def map_config(
         "statusOrder": [s for s in STATUS_LABELS if s != "reported"],
         "statusLabels": STATUS_LABELS,
         "countryNames": country_names,
+        "linkLimits": LINK_LIMITS,
     }
+
+
+# What Streamlit reads of a link: past either limit it drops the whole query string and
+# the page opens the default view (streamlit.runtime.state.query_params). atlas.js says
+# so on the map, from the link the page was opened with (its navigation entry).
+LINK_LIMITS = {
+    "fields": int(getattr(_query_params, "CLIENT_STATE_QUERY_STRING_MAX_FIELDS", 1000)),
+    "chars": int(getattr(_query_params, "CLIENT_STATE_QUERY_STRING_MAX_LENGTH", 512 * 1024)),
+}
 
 
 def build_base_map(

@@ -119,6 +119,7 @@
     this.fillFrame();
     this.fitControl();
     this.watchCamera();
+    this.checkLink();
   }
 
   /* The map fills its frame: the page sizes the frame to the window (see
@@ -137,22 +138,64 @@
     this.map.invalidateSize({ pan: false });
   };
 
-  Atlas.prototype.notice = function (message) {
+  /* A line in the notice box at the map's foot. Each ``key`` (default "status") holds
+     one line: a later message of the same kind replaces it, other kinds stay. */
+  Atlas.prototype.notice = function (message, key) {
     var box = document.getElementById("atlas-notice");
     if (!box) {
       var Notice = L.Control.extend({
         onAdd: function () {
           var div = L.DomUtil.create("div", "atlas-notice leaflet-bar");
           div.id = "atlas-notice";
+          div.setAttribute("role", "status");
           return div;
         },
       });
       new Notice({ position: "bottomleft" }).addTo(this.map);
       box = document.getElementById("atlas-notice");
     }
-    box.textContent = message;
+    key = key || "status";
+    var line = null;
+    for (var i = 0; i < box.children.length; i++) {
+      if (box.children[i].getAttribute("data-notice") === key) line = box.children[i];
+    }
+    if (!line) {
+      line = L.DomUtil.create("div", "atlas-notice-line", box);
+      line.setAttribute("data-notice", key);
+    }
+    line.textContent = message;
     // The notice takes room at the map's foot: frame the sites again, clear of it.
     this.reframeIfAuto();
+  };
+
+  /* Streamlit drops a link's whole query string past 1,000 parameters or 512 KiB (the
+     app never sees it), so the page opens the default view: say so, or the analyst takes
+     it for the linked view. The page's address is rewritten by then; the top page's
+     navigation entry still holds the link it was opened with. */
+  Atlas.prototype.checkLink = function () {
+    var limits = this.config.linkLimits;
+    var url = "";
+    try {
+      var nav = window.parent.performance.getEntriesByType("navigation")[0];
+      url = (nav && nav.name) || "";
+    } catch (e) {
+      return;  // not inside the app's page
+    }
+    var at = url.indexOf("?");
+    if (!limits || at < 0) return;
+    var query = url.slice(at + 1).split("#")[0];
+    var fields = query.split("&").length;
+    if (fields <= limits.fields && query.length <= limits.chars) return;
+    var size = fields > limits.fields
+      ? fields.toLocaleString("en") + " parameters"
+      : Math.round(query.length / 1024).toLocaleString("en") + " KiB";
+    this.notice(
+      "This link was not applied: it has " + size + ", and the server reads at most " +
+        limits.fields.toLocaleString("en") + " parameters and " +
+        Math.round(limits.chars / 1024).toLocaleString("en") + " KiB, so this is the " +
+        "default view. In a shorter link one parameter holds several values (country=KH,MM).",
+      "link"
+    );
   };
 
   /* Frame the shown sites again if the last framing was automatic and the analyst has

@@ -44,3 +44,32 @@ def test_a_read_only_payload_folder_still_draws_every_site(tmp_path: Path, page:
         assert not list(generated.iterdir())  # nothing could be written, nothing was
     assert payload.startswith("data:application/gzip;base64,"), payload[:60]
     assert drawn == 49  # data/locations.csv: every site, none lost
+
+
+def _long_link(base: str, fields: int) -> str:
+    """A link to Cambodia's sites padded to ``fields`` parameters (the padding is
+    parameters the app does not know, which it ignores with a notice)."""
+    return base + "/?country=KH&" + "&".join(f"p{i}=1" for i in range(fields - 1))
+
+
+def test_a_link_past_streamlits_parameter_limit_says_it_was_not_applied(
+    app_url: str, page: Page, shot
+):
+    """Streamlit drops a link's whole query string past 1,000 parameters, so the page
+    opens the default view; the map says so instead of passing it off as the link's."""
+    page.goto(_long_link(app_url, 1001))
+    frame = map_frame(page, timeout=60_000)
+    frame.locator(POINTS).first.wait_for(timeout=30_000)
+    notice = frame.locator("#atlas-notice [data-notice='link']")
+    expect(notice).to_contain_text("This link was not applied: it has 1,001 parameters")
+    expect(notice).to_contain_text("at most 1,000 parameters")
+    assert frame.evaluate("() => window.atlas.stats.sites") == 49  # the default view
+    shot("01-link-over-the-limit")
+
+
+def test_a_link_at_the_limit_is_applied_without_that_notice(app_url: str, page: Page):
+    page.goto(_long_link(app_url, 1000))
+    frame = map_frame(page, timeout=60_000)
+    frame.locator(POINTS).first.wait_for(timeout=30_000)
+    frame.wait_for_function("() => window.atlas.stats.sites === 25", timeout=30_000)  # KH
+    assert frame.locator("[data-notice='link']").count() == 0
