@@ -19,12 +19,12 @@ read through :func:`column`.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from components.data.labels import QUALIFIER_LABELS, country_name
+from components.data.memo import entries_for
 from components.data.tables import QUALIFIERS
 
 PEOPLE_METRIC = "people_in_scam_operations"
@@ -369,10 +369,7 @@ def headline(figures: pd.DataFrame, countries: tuple[str, ...]) -> Headline:
     do not modify it.
     """
     countries = tuple(countries)
-    per_table = _HEADLINES.get(id(figures))
-    if per_table is None:  # frames are unhashable: by identity, dropped with the frame
-        per_table = _HEADLINES[id(figures)] = {}
-        weakref.finalize(figures, _HEADLINES.pop, id(figures), None)
+    per_table = entries_for(_HEADLINES, figures)
     found = per_table.get(countries)
     if found is None:
         if len(per_table) >= _HEADLINES_KEPT:

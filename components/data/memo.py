@@ -1,0 +1,26 @@
+"""Results computed from a dataset's long-lived tables, kept while those tables live.
+
+The atlas's tables are cached once per dataset and read-only by contract, so a result
+computed from one table object stays right for as long as that object lives. pandas
+frames are unhashable: entries are keyed by the table's identity and dropped (by a
+``weakref.finalize``) when the table is garbage, so a reloaded dataset, whose tables are
+new objects, never reads another's entries.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import pandas as pd
+
+
+def entries_for(store: dict[int, dict[Any, Any]], table: pd.DataFrame) -> dict[Any, Any]:
+    """``store``'s dict of results for ``table`` (by identity): created empty on first use,
+    removed from ``store`` when ``table`` is garbage collected. The caller fills and reads
+    it; results in it are shared, so they must not be modified."""
+    entries = store.get(id(table))
+    if entries is None:
+        entries = store[id(table)] = {}
+        weakref.finalize(table, store.pop, id(table), None)
+    return entries
