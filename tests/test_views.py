@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import functools
 import gzip
 import io
 import json
@@ -498,19 +497,55 @@ def test_base_map_is_identical_whatever_the_filter(atlas):
     assert fg_all != fg_kh and "atlas.show(" in fg_kh
 
 
-def test_the_base_maps_templates_are_compiled_once_and_render_the_same(atlas, monkeypatch):
+def test_a_rerun_compiles_no_template_and_renders_the_same(atlas, monkeypatch):
     """branca compiles each rendered piece of the base map as a template; the app shares
-    one compiled template per text (view._share_compiled_templates) and the map's script
-    is the same byte for byte as with a fresh compile each time."""
+    one compiled template per text (view._share_compiled_templates), the base map has a
+    fixed id and the app's own elements go in verbatim, so a rerun (a new base map and
+    layer) compiles nothing, and the page is the same byte for byte as with a fresh
+    compile each time."""
     shared = branca.element.Template
-    assert isinstance(shared, functools._lru_cache_wrapper)
-    base, _layer = _maps(atlas, np.ones(len(atlas.locations), dtype=bool))
-    _get_map_string(base)
+    assert getattr(shared, "atlas_shared", False)
+    mask = np.ones(len(atlas.locations), dtype=bool)
+    base, layer = _maps(atlas, mask)
+    script = _get_map_string(base)
+    layer_script = _get_feature_group_string(layer, base)
     misses = shared.cache_info().misses
-    script = _get_map_string(base)  # a rerun of the same dataset: nothing new to compile
+    base, layer = _maps(atlas, mask)  # the next rerun
+    assert _get_map_string(base) == script
+    assert _get_feature_group_string(layer, base) == layer_script
     assert shared.cache_info().misses == misses
     monkeypatch.setattr(branca.element, "Template", jinja2.Template)
+    base, layer = _maps(atlas, mask)
     assert _get_map_string(base) == script
+    assert _get_feature_group_string(layer, base) == layer_script
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Compound {% if %}", "{# open comment", "{{ 7*7 }}", "{{ cycler.__init__ }}", "{{{%#}}}"],
+)
+def test_template_syntax_in_an_uploaded_name_is_text(atlas, name):
+    """An uploaded site's name goes into the layer's script as JSON text: before, branca
+    compiled that script as a template ('{% if %}' raised TemplateSyntaxError and took
+    the map down) and a full render of the map evaluated '{{ 7*7 }}' to 49."""
+    uploaded = atlas.locations.head(1).assign(name=name, site_id="u1")
+    spec = map_view.layer_spec(
+        np.ones(len(atlas.locations), dtype=bool),
+        np.ones(len(atlas.events), dtype=bool),
+        (1, (11.5, 104.9)),
+        upload=map_view.upload_payload(uploaded, atlas.sources),
+    )
+    base, _ = _maps(atlas, np.ones(len(atlas.locations), dtype=bool))
+    layer = map_view.build_layer(spec)
+    assert _names_sent(_get_feature_group_string(layer, base)) == [name]
+    # folium's own full render of the page (the layer is on the map now): still text.
+    assert _names_sent(base.get_root().render()) == [name]
+
+
+def _names_sent(script: str) -> list[str]:
+    """The uploaded names in the last ``atlas.show(group, spec);`` call of ``script``."""
+    call = script[script.rindex("atlas.show(") :]
+    return json.loads(call[call.index(", ") + 2 : call.index(");")])["upload"]["name"]
 
 
 def test_map_loads_every_script_from_the_app(atlas):

@@ -21,6 +21,8 @@ def entries_for(store: dict[int, dict[Any, Any]], table: pd.DataFrame) -> dict[A
     it; results in it are shared, so they must not be modified."""
     entries = store.get(id(table))
     if entries is None:
-        entries = store[id(table)] = {}
+        # The finaliser first: a table that cannot be weakly referenced raises here and
+        # leaves no entry that a later object with its id could read.
         weakref.finalize(table, store.pop, id(table), None)
+        entries = store[id(table)] = {}
     return entries

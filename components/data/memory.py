@@ -65,7 +65,9 @@ def freeze_long_lived() -> int:
 
     Call it after building something long-lived (a dataset, its indexes). Objects frozen
     earlier are thawed and collected first, so the cycles of a dataset dropped since then
-    are freed, not kept for good; reference counting frees the rest as always.
+    are freed, not kept for good; reference counting frees the rest as always. The freeze
+    takes whatever is alive at that moment, the sessions' objects too: a cycle among them
+    that becomes garbage later is freed at the next freeze (the next dataset), not before.
     Returns the number of frozen objects. Never raises.
     """
     try:

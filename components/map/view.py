@@ -30,7 +30,7 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from streamlit.runtime.state import query_params as _query_params
 from streamlit_folium import st_folium
@@ -51,16 +51,31 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _share_compiled_templates() -> None:
-    """Compile each branca element's text once per server, not once per rerun.
+    """Compile each of folium's base-map texts once per server, not once per rerun.
 
     folium's ``MacroElement.render`` puts every piece of the base map it renders into a
-    new branca ``Element``, which compiles that text as a jinja2 ``Template``: 12
-    compiles and 15 ms of every rerun (and of every session's), for text that is the same
-    on every rerun of a dataset. A compiled template is immutable and jinja2 renders it
-    safely from many threads, so branca is given one per text (at most 256 kept).
+    new branca ``Element``, which compiles that text as a jinja2 ``Template``: about a
+    dozen compiles and 10-15 ms of every rerun (and of every session's), for text that is
+    the same on every rerun of a dataset (the base map has a fixed id: build_base_map).
+    A compiled template is immutable and jinja2 renders it safely from many threads, so
+    branca is given one per text, at most 256 kept. Longer texts (over 16 KiB) are
+    compiled each time and never kept. The app's own elements never reach this: their
+    text goes in verbatim (:class:`VerbatimMacro`), so nothing from the data or an
+    upload is compiled or kept here.
     """
-    if not isinstance(branca.element.Template, functools._lru_cache_wrapper):
-        branca.element.Template = functools.lru_cache(maxsize=256)(branca.element.Template)
+    compile_template = branca.element.Template
+    if getattr(compile_template, "atlas_shared", False):
+        return
+    shared = functools.lru_cache(maxsize=256)(compile_template)
+
+    def template(source: str = "", *args, **kwargs):
+        if args or kwargs or not isinstance(source, str) or len(source) > 16 * 1024:
+            return compile_template(source, *args, **kwargs)
+        return shared(source)
+
+    template.atlas_shared = True
+    template.cache_info = shared.cache_info
+    branca.element.Template = template
 
 
 _share_compiled_templates()
@@ -482,7 +497,45 @@ def encode_mask(mask: np.ndarray | pd.Series | list[bool]) -> str:
 # --- folium elements -------------------------------------------------------------
 
 
-class AtlasSetup(MacroElement):
+class Verbatim(Element):
+    """Text that goes into the page as it is (``{{ this.text }}``: jinja2 prints a
+    value, it never reads it as a template)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+
+class VerbatimMacro(MacroElement):
+    """A MacroElement whose rendered header, html and script go into the page verbatim.
+
+    branca's ``MacroElement.render`` wraps each rendered part in a new ``Element``,
+    which compiles it as a jinja2 template: a cost on every rerun, and text from the data
+    becomes template syntax. An uploaded site named ``Compound {% if %}`` raised
+    TemplateSyntaxError and took the map down; ``{{ … }}`` in a name was compiled too.
+    """
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("You cannot render this Element if it is not in a Figure.")
+        macros = self._template.module.__dict__
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = macros.get(part)
+            if macro is not None:
+                target.add_child(Verbatim(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class AtlasSetup(VerbatimMacro):
     """Base-map part: loads the payload, basemaps, layer switcher and legend."""
 
     _template = Template(
@@ -524,7 +577,7 @@ class AtlasSetup(MacroElement):
         self.config = config
 
 
-class AtlasLayer(MacroElement):
+class AtlasLayer(VerbatimMacro):
     """Per-rerun part: which rows to show, the selected site and uploaded sites."""
 
     _template = Template(
@@ -598,6 +651,10 @@ def build_base_map(
         control_scale=False,
         **{"maxZoom": MAX_ZOOM, "minZoom": 1},  # 1: the whole spread fits a phone
     )
+    # One name on every rerun (folium draws a random one): the base map's texts are then
+    # the same each time, and compiled once (_share_compiled_templates). st_folium
+    # renames it map_div in the page anyway.
+    m._id = "atlas"
     # Point folium's scripts and styles at the copies the app serves (FINDINGS §1).
     m.default_js = links.js
     m.default_css = links.css

@@ -111,7 +111,7 @@
         return data;
       });
     this.ready.catch(function (err) {
-      self.notice("Site data could not be loaded (" + err.message + "). Reload the page.");
+      self.notice("Site data could not be loaded (" + err.message + "). Reload the page.", "data");
     });
     this.outlines = null;
     this.userMoved = false;
@@ -176,6 +176,9 @@
     var limits = this.config.linkLimits;
     var url = "";
     try {
+      // Once per page: a map frame made again later (new data) is past the link.
+      if (window.parent.__atlasLinkChecked) return;
+      window.parent.__atlasLinkChecked = true;
       var nav = window.parent.performance.getEntriesByType("navigation")[0];
       url = (nav && nav.name) || "";
     } catch (e) {
@@ -188,7 +191,7 @@
     if (fields <= limits.fields && query.length <= limits.chars) return;
     var size = fields > limits.fields
       ? fields.toLocaleString("en") + " parameters"
-      : Math.round(query.length / 1024).toLocaleString("en") + " KiB";
+      : Math.ceil(query.length / 1024).toLocaleString("en") + " KiB";
     this.notice(
       "This link was not applied: it has " + size + ", and the server reads at most " +
         limits.fields.toLocaleString("en") + " parameters and " +
@@ -232,7 +235,7 @@
         self.outlinesDrawn = true;
       })
       .catch(function (err) {
-        self.notice("Offline country outlines could not be loaded (" + err.message + ").");
+        self.notice("Offline country outlines could not be loaded (" + err.message + ").", "basemap");
       });
   };
 
@@ -248,7 +251,7 @@
       self.map.removeLayer(tiles);
       self.map.addLayer(outlines);
       self.basemap = "outlines";
-      self.notice("Online basemap unreachable: showing offline country outlines.");
+      self.notice("Online basemap unreachable: showing offline country outlines.", "basemap");
     });
     this.basemap = "tiles";
   };

@@ -25,6 +25,9 @@ SCRIPT = "<script>alert('script')</script>"
 MD_IMAGE = "![x](http://evil.invalid/md.png)"
 BREAKOUT = "\"'><svg onload=alert('svg')>"
 JS_LINK = "[click](javascript:alert('link'))"
+# Template syntax: folium's elements are jinja2 templates (an uploaded name with "{% if %}"
+# took the map down before the app's own elements went in verbatim).
+TEMPLATE = "{% if %} {{ 7*7 }} {# x"
 HOSTILE_NAME = f"{IMG} Bavet"
 
 
@@ -125,7 +128,7 @@ def test_hostile_upload_is_shown_as_text(app_url, page, blocked, shot, tmp_path)
         [
             {
                 "site_id": "u1",
-                "name": f"{IMG} {MD_IMAGE}",
+                "name": f"{IMG} {MD_IMAGE} {TEMPLATE}",
                 "aliases": SCRIPT,
                 "country": "KH",
                 "zone_type": "compound",
@@ -163,9 +166,10 @@ def test_hostile_upload_is_shown_as_text(app_url, page, blocked, shot, tmp_path)
     expect(mine).to_have_count(1)
     mine.click()
     expect(locator.locator(".leaflet-popup-content")).to_contain_text(IMG)
+    expect(locator.locator(".leaflet-popup-content")).to_contain_text(TEMPLATE)
     expect(page.get_by_role("heading", name="Bavet")).to_have_count(0)
     heading = page.locator("h3", has_text="<img src=")
     expect(heading).to_be_visible()
-    assert f"{IMG} {MD_IMAGE}" in visible_text(heading)
+    assert f"{IMG} {MD_IMAGE} {TEMPLATE}" in visible_text(heading)
     shot("upload-popup")
     _assert_nothing_ran(page, frame, dialogs, blocked)
