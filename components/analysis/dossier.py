@@ -9,6 +9,7 @@ import pandas as pd
 from geopy.distance import geodesic
 
 from components.data import status
+from components.data.memo import entries_for
 
 
 def site_sources(site: pd.Series, sources: pd.DataFrame) -> pd.DataFrame:
@@ -116,10 +117,7 @@ def site_timeline(
     (it scans every event and source: 0.08 s a dossier at 49 sites). The tables are read-
     only by contract, so the same three objects give the same answer; the frame returned
     is shared, do not modify it."""
-    per_site = _TIMELINES.get(id(events))
-    if per_site is None:  # frames are unhashable: by identity, dropped with the frame
-        per_site = _TIMELINES[id(events)] = {}
-        weakref.finalize(events, _TIMELINES.pop, id(events), None)
+    per_site = entries_for(_TIMELINES, events)
     found = per_site.get(site_id)
     if found is not None and found[0]() is locations and found[1]() is sources:
         return found[2]

@@ -120,25 +120,18 @@ def time_caption(status: StatusAt, mask: np.ndarray, as_of: str, later: int) -> 
 
 # Per sources table: each source's citation line, built once (a dossier cites a source up
 # to a dozen times, and each lookup filtered the whole table: 4.5 ms under load).
-_SOURCE_LINES: dict[int, dict[str, dict[str, str]]] = {}
+_SOURCE_LINES: dict[int, dict[str, str]] = {}
 
 
 def _source_line(source_id: str, sources: pd.DataFrame) -> str:
     """ "Publisher (linked), date (S001)" for a source id; the id alone if unknown."""
     lines = entries_for(_SOURCE_LINES, sources)
     if not lines:
-        by_id: dict[str, str] = {}
-        for sid, publisher, url, date in zip(
-            sources["source_id"],
-            sources["publisher"],
-            sources["url"],
-            sources["date"],
-            strict=True,
-        ):
-            if sid not in by_id:  # the first row of an id, as before
-                by_id[sid] = f"{md_link(publisher, url)}, {md(date or 'undated')} ({md(sid)})"
-        lines["all"] = by_id
-    return lines["all"].get(source_id) or md(source_id)
+        columns = ("source_id", "publisher", "url", "date")
+        for sid, publisher, url, date in zip(*(sources[c] for c in columns), strict=True):
+            if sid not in lines:  # the first row of an id, as before
+                lines[sid] = f"{md_link(publisher, url)}, {md(date or 'undated')} ({md(sid)})"
+    return lines.get(source_id) or md(source_id)
 
 
 def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
