@@ -227,11 +227,14 @@
       })
       .then(function (topo) {
         var land = topojson.feature(topo, topo.objects.countries);
-        L.geoJSON(land, {
+        // Each country projected only near the view (AtlasBasemap.lazyPaths): a camera
+        // jump does not re-project the world.
+        var lazy = (window.AtlasBasemap && window.AtlasBasemap.lazyPaths) || function (g) { return g; };
+        self.outlines = lazy(L.geoJSON(land, {
           pane: "atlasBasemap",
           interactive: false,
           style: { color: "#7a7a7a", weight: 0.8, fillColor: "#eceae4", fillOpacity: 1 },
-        }).addTo(layerGroup);
+        })).addTo(layerGroup);
         self.outlinesDrawn = true;
       })
       .catch(function (err) {
@@ -1149,29 +1152,43 @@
     return groups;
   };
 
-  /* The clusters and sites in and around the view, as markers (see drawViewport). */
+  /* The clusters and sites in and around the view, as markers (see drawViewport). What
+     is on screen (and one cluster radius beyond) is drawn at once; the rest of the
+     binned area (a quarter view on each side, there so a short pan finds its markers)
+     in a task of its own right after, so a camera jump (a site chosen in the table)
+     paints the view before it builds markers nobody sees yet. A newer drawing drops a
+     pending one. */
   Atlas.prototype.drawView = function () {
     var vp = this.vp;
     if (!vp) return;
+    var self = this;
     var map = this.map;
     var view = this.binView();
     var zoom = view.zoom;
     if (vp.fan && vp.fan.zoom !== zoom) this.closeFan();
+    // The screen in the binning's world pixels (its zoom is the map's, rounded).
+    var pb = map.getPixelBounds();
+    var k0 = view.scale / (256 * Math.pow(2, map.getZoom()));
+    var margin = this.config.clusterRadius || 34;
+    var minX = pb.min.x * k0 - margin;
+    var minY = pb.min.y * k0 - margin;
+    var maxX = pb.max.x * k0 + margin;
+    var maxY = pb.max.y * k0 + margin;
     var next = {};
     var add = [];
     var alone = [];
+    var later = [];
     for (var k = 0; k < view.groups.length; k++) {
       var g = view.groups[k];
-      var key = g.count === 1 ? "s" + g.first : "c" + zoom + ":" + g.cell + ":" + g.count;
+      var key = this.groupKey(g, zoom);
       if (vp.fan && key === vp.fan.key) continue;
       var marker = vp.markers[key];
+      if (!marker && (g.x < minX || g.x > maxX || g.y < minY || g.y > maxY)) {
+        later.push(g);
+        continue;
+      }
       if (!marker) {
-        if (g.count === 1) {
-          marker = this.siteMarker(vp.sites, g.first, "site", vp.states[g.first] || null, vp.bySite[g.first] || null);
-        } else {
-          marker = this.viewCluster(g, map.unproject([g.x, g.y], zoom), zoom);
-          marker.atlasKey = key;
-        }
+        marker = this.viewMarker(g, key, zoom);
         add.push(marker);
       }
       if (g.count === 1) alone.push(g.first);
@@ -1183,6 +1200,41 @@
     for (var a = 0; a < add.length; a++) (add[a].atlasKey ? vp.clusters : vp.layer).addLayer(add[a]);
     vp.markers = next;
     this.viewHalos(alone, zoom);
+    var token = (vp.drawing = (vp.drawing || 0) + 1);
+    // Groups whose markers are still to come (tests wait for none).
+    vp.pending = later.length;
+    if (!later.length) return;
+    setTimeout(function () {
+      if (self.vp !== vp || vp.drawing !== token) return;
+      vp.pending = 0;
+      for (var q = 0; q < later.length; q++) {
+        var h = later[q];
+        var hkey = self.groupKey(h, zoom);
+        if (vp.markers[hkey]) continue;
+        var m = self.viewMarker(h, hkey, zoom);
+        (m.atlasKey ? vp.clusters : vp.layer).addLayer(m);
+        vp.markers[hkey] = m;
+        if (h.count === 1) alone.push(h.first);
+      }
+      self.viewHalos(alone, zoom);
+    }, 0);
+  };
+
+  /* A group's marker key: "s<row>" for a site alone (kept across zooms and pans),
+     "c<zoom>:<cell>:<count>" for a cluster (kept across pans at one zoom). */
+  Atlas.prototype.groupKey = function (g, zoom) {
+    return g.count === 1 ? "s" + g.first : "c" + zoom + ":" + g.cell + ":" + g.count;
+  };
+
+  /* The marker of one group of the view: its site's, or a cluster's. */
+  Atlas.prototype.viewMarker = function (g, key, zoom) {
+    var vp = this.vp;
+    if (g.count === 1) {
+      return this.siteMarker(vp.sites, g.first, "site", vp.states[g.first] || null, vp.bySite[g.first] || null);
+    }
+    var marker = this.viewCluster(g, this.map.unproject([g.x, g.y], zoom), zoom);
+    marker.atlasKey = key;
+    return marker;
   };
 
   /* Halos (and sub-site lines) of the sites drawn alone, from haloMinZoom on. */

@@ -66,6 +66,54 @@
     return out;
   }
 
+  /* Outline paths (countries, rivers, lakes) projected only near the view, once per
+     zoom. Leaflet projects every path of a renderer to pixels on each zoom, twice for a
+     camera jump (on "viewreset" and again on "zoomend"): at 1:50m that is every vertex
+     of the world, 70-100 ms of a site choice's camera move on a 2-core machine, during
+     which the page paints nothing. Here a path whose bounds are away from the view
+     (half a view around it) is left unprojected, with nothing to draw; a path already
+     projected for this zoom and pixel origin is not projected again; a pan that brings
+     a path near projects it on the move's end, before it is drawn. Every Polyline and
+     Polygon in ``group`` (e.g. an L.geoJSON) is changed in place; returns ``group``. */
+  function lazyPaths(group) {
+    group.eachLayer(function (layer) {
+      if (!(layer instanceof L.Polyline)) return;
+      var project = layer._project;
+      var update = layer._update;
+      var keyOf = function (map) {
+        var origin = map.getPixelOrigin();
+        return map.getZoom() + ":" + origin.x + "," + origin.y;
+      };
+      layer._project = function () {
+        var map = this._map;
+        if (!map) return;
+        var near = this._bounds.isValid() && map.getBounds().pad(0.5).intersects(this._bounds);
+        if (!near) {
+          this._lazyKey = null;
+          this._rings = [];
+          this._rawPxBounds = this._pxBounds = null;
+          return;
+        }
+        var key = keyOf(map);
+        if (this._lazyKey === key) return;
+        project.call(this);
+        this._lazyKey = key;
+      };
+      layer._update = function () {
+        if (!this._map) return;
+        if (this._lazyKey !== keyOf(this._map)) this._project();
+        update.call(this);
+      };
+      // New coordinates: project them at the next draw.
+      var setLatLngs = layer.setLatLngs;
+      layer.setLatLngs = function (latlngs) {
+        this._lazyKey = null;
+        return setLatLngs.call(this, latlngs);
+      };
+    });
+    return group;
+  }
+
   var PlacesLayer = L.Layer.extend({
     options: { pane: LABEL_PANE },
 
@@ -224,16 +272,16 @@
           var objects = topo.objects || {};
           var renderer = L.svg({ pane: WATER_PANE });
           if (objects.lakes) {
-            L.geoJSON(topojson.feature(topo, objects.lakes), {
+            lazyPaths(L.geoJSON(topojson.feature(topo, objects.lakes), {
               pane: WATER_PANE, renderer: renderer, interactive: false,
               style: { stroke: true, color: "#7fa9c9", weight: 0.6, fillColor: "#c6dcec", fillOpacity: 1 },
-            }).addTo(self._group);
+            })).addTo(self._group);
           }
           if (objects.rivers) {
-            L.geoJSON(topojson.feature(topo, objects.rivers), {
+            lazyPaths(L.geoJSON(topojson.feature(topo, objects.rivers), {
               pane: WATER_PANE, renderer: renderer, interactive: false,
               style: { color: "#7fa9c9", weight: 1.2, opacity: 1, fill: false },
-            }).addTo(self._group);
+            })).addTo(self._group);
           }
           self.stats.loaded = true;
         })
@@ -245,6 +293,8 @@
   });
 
   window.AtlasBasemap = {
+    /* Outline paths projected only near the view, once per zoom (see lazyPaths). */
+    lazyPaths: lazyPaths,
     /* Place names from the payload at url, shown while layerGroup is on the map.
        Returns the layer (its .stats say what was loaded and how many labels are shown). */
     drawPlaces: function (map, layerGroup, url) {

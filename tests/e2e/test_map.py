@@ -129,6 +129,65 @@ def test_map_draws_offline_with_local_assets_only(
     assert len(scripts) == 1 and "/app/static/generated/map-" in scripts[0], scripts
 
 
+# Outline layers with pixel coordinates (projected), by country name.
+PROJECTED_OUTLINES = """() => {
+  const names = [];
+  let total = 0;
+  window.atlas.outlines.eachLayer((l) => {
+    total += 1;
+    if (l._rings && l._rings.length) names.push(l.feature.properties.name);
+  });
+  return {total, names};
+}"""
+OUTLINE_PATH = """(name) => {
+  let node = null;
+  window.atlas.outlines.eachLayer((l) => {
+    if (l.feature.properties.name === name) node = l.getElement();
+  });
+  const map = window.atlas.map.getContainer().getBoundingClientRect();
+  const box = node.getBoundingClientRect();
+  const inView = box.right > map.left && box.left < map.right &&
+    box.bottom > map.top && box.top < map.bottom;
+  return {d: node.getAttribute('d').length, inView};
+}"""
+
+
+def test_offline_outlines_are_drawn_where_the_camera_goes(
+    page: Page, app_url: str, shot: Shot
+) -> None:
+    """The offline outlines project only the countries near the view (a camera jump does
+    not re-project the world), and a country a pan brings into view is drawn."""
+    frame = open_app(page, app_url)
+    wait_in_frame(frame, "() => window.atlas.outlinesDrawn === true")
+    # A site chosen near Sihanoukville: the camera jumps there at the selection zoom.
+    frame.evaluate("() => window.atlas.runCamera({kind: 'site', at: [10.63, 103.50]})")
+    projected = frame.evaluate(PROJECTED_OUTLINES)
+    assert projected["total"] > 200
+    assert "Cambodia" in projected["names"]
+    assert "Laos" not in projected["names"]  # its bounds end 3 degrees north of the view
+    assert len(projected["names"]) < 10, projected["names"]
+    cambodia = frame.evaluate(OUTLINE_PATH, "Cambodia")
+    assert cambodia["inView"] and cambodia["d"] > 100, cambodia
+    shot("01-jump-to-sihanoukville")
+
+    # Pan north a screen at a time (no re-projection on a pan) until the view is over
+    # Laos (19.3N 103.5E, near Phonsavan), 9 degrees north.
+    frame.evaluate(
+        """() => {
+          const map = window.atlas.map;
+          const step = Math.round(map.getSize().y * 0.8);
+          for (let k = 0; k < 60 && map.getCenter().lat < 19.3; k++) {
+            map.panBy([0, -step], {animate: false});
+          }
+        }"""
+    )
+    laos = frame.evaluate(OUTLINE_PATH, "Laos")
+    # Drawn (clipped to the view, it may be just the view's box), not the empty "M0 0".
+    assert laos["inView"] and laos["d"] > 20, laos
+    assert "Laos" in frame.evaluate(PROJECTED_OUTLINES)["names"]
+    shot("02-panned-to-laos")
+
+
 def test_country_filter_redraws_markers_in_the_same_iframe(
     page: Page, app_url: str, shot: Shot
 ) -> None:

@@ -44,6 +44,7 @@ SHOWN_ROWS = "() => window.atlas.vp.shown.length"
 IN_MARKERS = """() => Object.values(window.atlas.vp.markers)
   .reduce((n, m) => n + (m.atlasCount || 1), 0)"""
 MARKERS_HELD = "() => Object.keys(window.atlas.vp.markers).length"
+MARKERS_HELD_KEYS = "() => Object.keys(window.atlas.vp.markers)"
 # Marks (data-pick) the marker of ``selector`` nearest the map's centre that is well
 # inside the map (clear of its controls) and not covered; false when there is none.
 PICK = """(selector) => {
@@ -62,6 +63,27 @@ PICK = """(selector) => {
   }
   if (best) best.setAttribute('data-pick', '1');
   return !!best;
+}"""
+NO_PENDING = "() => window.atlas.vp.pending === 0"
+# The binned groups of the view now: [marker key, on screen?] (binView is a pure pass
+# over the shown rows for the current view).
+VIEW_GROUPS = """() => {
+  const a = window.atlas;
+  const v = a.binView();
+  const pb = a.map.getPixelBounds();
+  const k = v.scale / (256 * Math.pow(2, a.map.getZoom()));
+  return v.groups.map((g) => [a.groupKey(g, v.zoom),
+    g.x >= pb.min.x * k && g.x <= pb.max.x * k && g.y >= pb.min.y * k && g.y <= pb.max.y * k]);
+}"""
+# Jump the camera to each [lat, lon] in turn, in one task; what is held right after.
+JUMP = """(points) => {
+  const a = window.atlas;
+  const pending = [];
+  for (const at of points) {
+    a.runCamera({kind: "site", at});
+    pending.push(a.vp.pending);
+  }
+  return {held: Object.keys(a.vp.markers), pending};
 }"""
 DRAWN_IDS = """() => Array.from(document.querySelectorAll('.atlas-site[data-site]'))
   .map(n => n.getAttribute('data-site'))"""
@@ -123,6 +145,7 @@ def test_100k_sites_draw_and_a_filter_redraws_in_place(
     expect(metric(page, "Sites shown")).to_have_text(f"{N:,}", timeout=STEP_MS)
     assert atlas_attr(frame, "data-atlas-sites") == N
     # Every site is in the index, and the map holds markers only for what is in view.
+    wait_in_frame(frame, NO_PENDING)
     assert frame.evaluate(SHOWN_ROWS) == N
     assert frame.evaluate(IN_MARKERS) == N
     held = frame.evaluate(MARKERS_HELD)
@@ -138,6 +161,7 @@ def test_100k_sites_draw_and_a_filter_redraws_in_place(
     wait_for_sites(frame, len(in_kh))
     assert atlas_attr(frame, "data-atlas-renders") == renders + 1
     assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
+    wait_in_frame(frame, NO_PENDING)
     assert frame.evaluate(SHOWN_ROWS) == len(in_kh)
     assert frame.evaluate(IN_MARKERS) == len(in_kh)
     expect(frame.locator(".atlas-cluster").first).to_be_visible(timeout=STEP_MS)
@@ -205,3 +229,37 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
     assert frame.evaluate(PROBE_KEPT), "the map iframe was reloaded or remounted"
     assert not page_errors
     shot("02-site-from-map")
+
+
+def test_100k_a_camera_jump_draws_the_screen_first_then_the_margin(
+    big: tuple[str, pd.DataFrame], page: Page, page_errors: list[Error], shot
+) -> None:
+    """A jump (a site chosen in the table) builds the markers on screen in its own task
+    and those of the margin around it (kept for short pans) in the next; a newer jump
+    drops an older one's pending markers."""
+    url, sites = big
+    frame = open_big(page, url)
+    by_id = sites.set_index("site_id")
+    bavet = [float(by_id.loc["bavet", "lat"]), float(by_id.loc["bavet", "lon"])]
+    far = [float(by_id.loc["shwe_kokko", "lat"]), float(by_id.loc["shwe_kokko", "lon"])]
+
+    jumped = frame.evaluate(JUMP, [bavet])
+    groups = frame.evaluate(VIEW_GROUPS)
+    on_screen = {key for key, shown in groups if shown}
+    held = set(jumped["held"])
+    assert on_screen and on_screen <= held, f"on screen without a marker: {on_screen - held}"
+    assert jumped["pending"][0] > 0, "nothing left for the margin: is the margin binned?"
+    wait_in_frame(frame, NO_PENDING)
+    assert set(frame.evaluate(MARKERS_HELD_KEYS)) == {key for key, _ in groups}
+    shot("01-jumped-to-bavet")
+
+    # Two jumps in one task: the first one's margin never comes.
+    jumped = frame.evaluate(JUMP, [far, bavet])
+    assert jumped["pending"][0] > 0, "the first jump left nothing to drop"
+    wait_in_frame(frame, NO_PENDING)
+    page.wait_for_timeout(200)  # any dropped pass would have run by now
+    groups = frame.evaluate(VIEW_GROUPS)
+    assert set(frame.evaluate(MARKERS_HELD_KEYS)) == {key for key, _ in groups}
+    expect(frame.locator(".atlas-site, .atlas-cluster").first).to_be_visible()
+    assert not page_errors
+    shot("02-jumped-twice")
