@@ -151,6 +151,16 @@ OUTLINE_PATH = """(name) => {
   return {d: node.getAttribute('d').length, inView};
 }"""
 
+# Whether an outline's drawn path equals the one a projection made now draws.
+FRESH_PATH = """(name) => {
+  let layer = null;
+  window.atlas.outlines.eachLayer((l) => { if (l.feature.properties.name === name) layer = l; });
+  const drawn = layer.getElement().getAttribute('d');
+  layer._lazyKey = null;
+  layer._update();
+  return drawn === layer.getElement().getAttribute('d') && drawn.length > 20;
+}"""
+
 
 def test_offline_outlines_are_drawn_where_the_camera_goes(
     page: Page, app_url: str, shot: Shot
@@ -158,7 +168,9 @@ def test_offline_outlines_are_drawn_where_the_camera_goes(
     """The offline outlines project only the countries near the view (a camera jump does
     not re-project the world), and a country a pan brings into view is drawn."""
     frame = open_app(page, app_url)
-    wait_in_frame(frame, "() => window.atlas.outlinesDrawn === true")
+    wait_in_frame(
+        frame, "() => window.atlas.basemap === 'outlines' && window.atlas.outlinesDrawn === true"
+    )
     # A site chosen near Sihanoukville: the camera jumps there at the selection zoom.
     frame.evaluate("() => window.atlas.runCamera({kind: 'site', at: [10.63, 103.50]})")
     projected = frame.evaluate(PROJECTED_OUTLINES)
@@ -169,6 +181,11 @@ def test_offline_outlines_are_drawn_where_the_camera_goes(
     cambodia = frame.evaluate(OUTLINE_PATH, "Cambodia")
     assert cambodia["inView"] and cambodia["d"] > 100, cambodia
     shot("01-jump-to-sihanoukville")
+
+    # Another jump at the same zoom (Phnom Penh): a new pixel origin, so Cambodia is
+    # projected anew; its path is what a fresh projection draws, not the last one's.
+    frame.evaluate("() => window.atlas.runCamera({kind: 'site', at: [11.56, 104.92]})")
+    assert frame.evaluate(FRESH_PATH, "Cambodia") is True
 
     # Pan north a screen at a time (no re-projection on a pan) until the view is over
     # Laos (19.3N 103.5E, near Phonsavan), 9 degrees north.

@@ -65,26 +65,34 @@ PICK = """(selector) => {
   return !!best;
 }"""
 NO_PENDING = "() => window.atlas.vp.pending === 0"
-# The binned groups of the view now: [marker key, on screen?] (binView is a pure pass
-# over the shown rows for the current view).
-VIEW_GROUPS = """() => {
-  const a = window.atlas;
+# The binned groups of the view now, as [marker key, on screen?] (binView is a pure pass
+# over the shown rows for the current view), with the marker keys held, in one task.
+VIEW_GROUPS_JS = """
   const v = a.binView();
   const pb = a.map.getPixelBounds();
   const k = v.scale / (256 * Math.pow(2, a.map.getZoom()));
-  return v.groups.map((g) => [a.groupKey(g, v.zoom),
+  const groups = v.groups.map((g) => [a.groupKey(g, v.zoom),
     g.x >= pb.min.x * k && g.x <= pb.max.x * k && g.y >= pb.min.y * k && g.y <= pb.max.y * k]);
-}"""
-# Jump the camera to each [lat, lon] in turn, in one task; what is held right after.
-JUMP = """(points) => {
+"""
+HELD_AND_GROUPS = (
+    "() => { const a = window.atlas;"
+    + VIEW_GROUPS_JS
+    + "return {held: Object.keys(a.vp.markers), groups}; }"
+)
+# Jump the camera to each [lat, lon] in turn, in one task; what is held right after,
+# each jump's pending count, and the view's groups.
+JUMP = (
+    """(points) => {
   const a = window.atlas;
   const pending = [];
   for (const at of points) {
     a.runCamera({kind: "site", at});
     pending.push(a.vp.pending);
   }
-  return {held: Object.keys(a.vp.markers), pending};
-}"""
+  const held = Object.keys(a.vp.markers);"""
+    + VIEW_GROUPS_JS
+    + "return {held, pending, groups}; }"
+)
 DRAWN_IDS = """() => Array.from(document.querySelectorAll('.atlas-site[data-site]'))
   .map(n => n.getAttribute('data-site'))"""
 
@@ -243,14 +251,15 @@ def test_100k_a_camera_jump_draws_the_screen_first_then_the_margin(
     bavet = [float(by_id.loc["bavet", "lat"]), float(by_id.loc["bavet", "lon"])]
     far = [float(by_id.loc["shwe_kokko", "lat"]), float(by_id.loc["shwe_kokko", "lon"])]
 
+    settle(page, frame)  # no late move of the page's own between a jump and its check
     jumped = frame.evaluate(JUMP, [bavet])
-    groups = frame.evaluate(VIEW_GROUPS)
-    on_screen = {key for key, shown in groups if shown}
+    on_screen = {key for key, shown in jumped["groups"] if shown}
     held = set(jumped["held"])
     assert on_screen and on_screen <= held, f"on screen without a marker: {on_screen - held}"
     assert jumped["pending"][0] > 0, "nothing left for the margin: is the margin binned?"
     wait_in_frame(frame, NO_PENDING)
-    assert set(frame.evaluate(MARKERS_HELD_KEYS)) == {key for key, _ in groups}
+    now = frame.evaluate(HELD_AND_GROUPS)
+    assert set(now["held"]) == {key for key, _ in now["groups"]}
     shot("01-jumped-to-bavet")
 
     # Two jumps in one task: the first one's margin never comes.
@@ -258,8 +267,8 @@ def test_100k_a_camera_jump_draws_the_screen_first_then_the_margin(
     assert jumped["pending"][0] > 0, "the first jump left nothing to drop"
     wait_in_frame(frame, NO_PENDING)
     page.wait_for_timeout(200)  # any dropped pass would have run by now
-    groups = frame.evaluate(VIEW_GROUPS)
-    assert set(frame.evaluate(MARKERS_HELD_KEYS)) == {key for key, _ in groups}
+    now = frame.evaluate(HELD_AND_GROUPS)
+    assert set(now["held"]) == {key for key, _ in now["groups"]}
     expect(frame.locator(".atlas-site, .atlas-cluster").first).to_be_visible()
     assert not page_errors
     shot("02-jumped-twice")
