@@ -75,15 +75,17 @@
      projected for this zoom and pixel origin is not projected again; a pan that brings
      a path near projects it on the move's end, before it is drawn. Every Polyline and
      Polygon in ``group`` (e.g. an L.geoJSON) is changed in place; returns ``group``. */
+  function projectionKey(map) {
+    var origin = map.getPixelOrigin();
+    return map.getZoom() + ":" + origin.x + "," + origin.y;
+  }
+
   function lazyPaths(group) {
+    var keyOf = projectionKey;
     group.eachLayer(function (layer) {
       if (!(layer instanceof L.Polyline)) return;
       var project = layer._project;
       var update = layer._update;
-      var keyOf = function (map) {
-        var origin = map.getPixelOrigin();
-        return map.getZoom() + ":" + origin.x + "," + origin.y;
-      };
       layer._project = function () {
         var map = this._map;
         if (!map) return;
