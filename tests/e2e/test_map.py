@@ -139,27 +139,36 @@ PROJECTED_OUTLINES = """() => {
   });
   return {total, names};
 }"""
-OUTLINE_PATH = """(name) => {
-  let node = null;
-  window.atlas.outlines.eachLayer((l) => {
-    if (l.feature.properties.name === name) node = l.getElement();
-  });
+# The outline layer of a country, by name (a JS function's text, for the checks below).
+OUTLINE_OF = """const outlineOf = (name) => {
+  let found = null;
+  window.atlas.outlines.eachLayer((l) => { if (l.feature.properties.name === name) found = l; });
+  return found;
+};"""
+OUTLINE_PATH = (
+    "(name) => {"
+    + OUTLINE_OF
+    + """
+  const node = outlineOf(name).getElement();
   const map = window.atlas.map.getContainer().getBoundingClientRect();
   const box = node.getBoundingClientRect();
   const inView = box.right > map.left && box.left < map.right &&
     box.bottom > map.top && box.top < map.bottom;
   return {d: node.getAttribute('d').length, inView};
 }"""
-
+)
 # Whether an outline's drawn path equals the one a projection made now draws.
-FRESH_PATH = """(name) => {
-  let layer = null;
-  window.atlas.outlines.eachLayer((l) => { if (l.feature.properties.name === name) layer = l; });
+FRESH_PATH = (
+    "(name) => {"
+    + OUTLINE_OF
+    + """
+  const layer = outlineOf(name);
   const drawn = layer.getElement().getAttribute('d');
   layer._lazyKey = null;
   layer._update();
   return drawn === layer.getElement().getAttribute('d') && drawn.length > 20;
 }"""
+)
 
 
 def test_offline_outlines_are_drawn_where_the_camera_goes(
