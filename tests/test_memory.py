@@ -55,7 +55,10 @@ def test_freeze_takes_what_is_alive_out_of_every_collection(thawed):
     alive = _Node()
     assert any(o is alive for o in gc.get_objects())
     frozen = memory.freeze_long_lived()
-    assert frozen == gc.get_freeze_count() > 0
+    # Frozen objects still die by reference counting (a temporary of another thread, say),
+    # so the count can only have fallen since: at most what was frozen, never zero.
+    assert frozen > 0
+    assert 0 < gc.get_freeze_count() <= frozen
     # A collection walks only the objects made since: the frozen one is not among them.
     assert not any(o is alive for o in gc.get_objects())
     newer = _Node()
