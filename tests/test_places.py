@@ -449,3 +449,54 @@ def test_ensure_places_returns_at_once_and_builds_in_the_background(tmp_path):
     data = json.loads((tmp_path / name).read_text(encoding="utf-8"))
     towns = {row[0] for row in data["towns"]["rows"]}
     assert "Myawaddy" in towns
+
+
+def _wait_for_build(name: str) -> None:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == f"places-{name}":
+            thread.join(timeout=120)
+
+
+def test_the_labels_are_built_in_a_child_process_not_the_server(tmp_path, monkeypatch):
+    """At 1,000,000 sites the build added 110-350 MB to the server's peak: it is not
+    run in the server's own interpreter (a build here would raise)."""
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("built in the server process")
+
+    monkeypatch.setattr(places, "build_places", not_here)
+    sites = pd.DataFrame({"lat": [10.61], "lon": [103.52], "country": ["KH"]})
+    url = places.ensure_places(sites, tmp_path)
+    name = url.rsplit("/", 1)[1]
+    _wait_for_build(name)
+    data = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+    assert "Sihanoukville" in {row[0] for row in data["towns"]["rows"]}
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # nothing half-written left
+
+
+def test_a_build_that_cannot_write_is_logged_and_leaves_no_file(tmp_path, caplog):
+    sites = pd.DataFrame({"lat": [16.69], "lon": [98.51], "country": ["MM"]})
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("x")
+    with caplog.at_level("ERROR", logger="atlas"):
+        name = places.ensure_places(sites, blocked).rsplit("/", 1)[1]
+        _wait_for_build(name)
+    assert "Place labels could not be built" in caplog.text
+    assert "FileExistsError" in caplog.text  # the child's own error, in the log
+    assert [p.name for p in tmp_path.iterdir()] == [blocked.name]
+    assert name not in places._building  # a later page may try again
+
+
+def test_cells_read_back_as_written_and_namibia_stays_na():
+    cells = pd.DataFrame({"lat": [-22.5, 11.0], "lon": [17.0, 104.5], "country": ["NA", "KH"]})
+    back = places.read_cells(cells.to_csv(index=False))
+    pd.testing.assert_frame_equal(back, cells)
+    with pytest.raises(ValueError, match="lat, lon, country"):
+        places.read_cells("lat,lon\n1,2\n")
+
+
+def test_the_build_command_refuses_a_wrong_call(capsys):
+    assert places.main([]) == 2
+    assert "usage" in capsys.readouterr().err

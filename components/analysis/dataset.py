@@ -56,8 +56,8 @@ def prepare(atlas: Atlas, publish_dir: Path = map_view.GENERATED_DIR) -> Prepare
     haystack = search_text(loc)
     release_freed_memory()  # the folded columns the search text was joined from
     prepared = _derived(atlas, haystack)
-    # Last: the place labels are built in a background thread (the map asks for them
-    # until they are there), which would otherwise share the interpreter with the above.
+    # The place labels are built in a child process (the map asks for them until they
+    # are there): neither its memory nor its CPU time is the server's.
     places_url = places.ensure_places(loc, publish_dir)
     release_freed_memory()  # what the builds above freed (see components.data.memory)
     return Prepared(payload_url=payload_url, places_url=places_url, **prepared)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import functools
 import gzip
-import hashlib
 import logging
 import math
 import re
@@ -46,6 +45,13 @@ from components.data.labels import (
     site_labels,
 )
 from components.map import assets
+from components.map.publish import (  # noqa: F401 - part of this module's interface
+    GENERATED_DIR,
+    GENERATED_URL,
+    KEEP_PAYLOADS,
+    publish_text,
+    write_atomic,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,9 +86,6 @@ def _share_compiled_templates() -> None:
 
 _share_compiled_templates()
 
-GENERATED_DIR = ROOT / "static" / "generated"
-GENERATED_URL = "/app/static/generated"
-KEEP_PAYLOADS = 32
 ATLAS_JS_URL = "/app/static/atlas/atlas.js"
 ATLAS_CSS_URL = "/app/static/atlas/atlas.css"
 # Offline place names (components/map/places.py builds their data).
@@ -432,60 +435,6 @@ INLINE_PREFIX = "data:application/gzip;base64,"
 def payload_inline(url: str) -> bool:
     """True when the payload ``url`` is carried in the page (it could not be written)."""
     return url.startswith(INLINE_PREFIX)
-
-
-def publish_text(
-    text: str | bytes,
-    prefix: str,
-    directory: Path = GENERATED_DIR,
-    keep: int = KEEP_PAYLOADS,
-    compress: bool = False,
-    extension: str = ".json",
-) -> str:
-    """Write ``text`` (str, or its UTF-8 bytes) as ``<prefix>-<sha256 prefix>.json``
-    (``extension`` instead of ``.json`` if given; ``.gz`` added, gzip level 5, when
-    ``compress``) in ``directory`` (served at :data:`GENERATED_URL`) unless it is there;
-    return its URL. Written atomically; all but the ``keep`` newest
-    ``<prefix>-*<extension>[.gz]`` files are deleted (each dataset change adds one).
-    Raises OSError if it cannot be written."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    digest = hashlib.sha256(data).hexdigest()[:20]
-    path = directory / f"{prefix}-{digest}{extension}{'.gz' if compress else ''}"
-    if not path.exists():
-        if compress:
-            # mtime=0: the same text always gives the same bytes.
-            write_atomic(path, gzip.compress(data, compresslevel=5, mtime=0))
-        else:
-            write_atomic(path, data)
-        files = sorted(
-            [
-                *directory.glob(f"{prefix}-*{extension}"),
-                *directory.glob(f"{prefix}-*{extension}.gz"),
-            ],
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in files[keep:]:
-            if old != path:
-                old.unlink(missing_ok=True)
-    return f"{GENERATED_URL}/{path.name}"
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (UTF-8 text or bytes) to ``path`` through a temporary file, so a
-    reader (the browser fetching it) never sees half a file, and a failed write (full
-    disk) leaves none. Raises OSError if it cannot be written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            tmp.write_text(data, encoding="utf-8")
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
-        raise
 
 
 def encode_mask(mask: np.ndarray | pd.Series | list[bool]) -> str:
