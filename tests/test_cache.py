@@ -145,3 +145,50 @@ def test_old_entries_are_pruned(data, tmp_path, monkeypatch):
     cache.load_atlas_cached(data, tmp_path / "cache")
     entries = list((tmp_path / "cache").glob("*.pickle"))
     assert len(entries) == 1 and entries[0] == cache.entry_path(data, tmp_path / "cache")
+
+
+def _not_here(*_args, **_kwargs):
+    raise AssertionError("validated in this process")
+
+
+def test_a_large_miss_is_validated_in_a_child_process(data, tmp_path, monkeypatch):
+    """Above child_min_bytes the validation's memory is a child's, not the server's: a
+    validation in this process would raise here; the child (a fresh interpreter) is
+    untouched, writes the entry, and this process reads it."""
+    expected = load_atlas(data)
+    monkeypatch.setattr("components.data.tables._load_table", _not_here)
+    folder = tmp_path / "cache"
+    got = cache.load_atlas_cached(data, folder, child_min_bytes=0)
+    _same(got, expected)
+    assert cache.entry_path(data, folder).is_file()
+    assert not list(folder.glob(".tmp-*"))
+
+
+def test_below_the_size_the_miss_is_validated_here(data, tmp_path, monkeypatch):
+    monkeypatch.setattr("components.data.tables._load_table", _not_here)
+    with pytest.raises(AssertionError, match="validated in this process"):
+        cache.load_atlas_cached(data, tmp_path / "cache", child_min_bytes=10**12)
+
+
+def test_a_child_that_leaves_no_entry_is_followed_by_validating_here(data, tmp_path, caplog):
+    """A cache folder that cannot be written: the child can only warn; the load is then
+    done in this process, with the same result."""
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("x")
+    got = cache.load_atlas_cached(data, blocked, child_min_bytes=0)
+    _same(got, load_atlas(data))
+
+
+def test_a_child_that_fails_is_logged_and_followed_by_validating_here(
+    data, tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(cache.sys, "executable", str(tmp_path / "no-such-python"))
+    with caplog.at_level(logging.WARNING, logger="atlas"):
+        got = cache.load_atlas_cached(data, tmp_path / "cache", child_min_bytes=0)
+    _same(got, load_atlas(data))
+    assert "in a child process failed" in caplog.text
+
+
+def test_the_child_command_refuses_a_wrong_call(capsys):
+    assert cache.main(["only-one"]) == 2
+    assert "usage" in capsys.readouterr().err

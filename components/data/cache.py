@@ -11,6 +11,10 @@ logged warning when an entry was there but could not be used), a cache folder th
 be written is skipped with a warning, and the entry is written to a temporary file and
 renamed into place, so a crash never leaves half an entry. Entries are pickles the app
 wrote itself into its own folder; never point ``cache_dir`` at a folder others can write.
+
+A miss on a large dataset (:data:`CHILD_MIN_BYTES`) is validated by a child process
+(``python -m components.data.cache DATA_DIR CACHE_DIR``) that writes the entry: the
+long-lived server then only ever holds the checked tables, not the reading's peak.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import hashlib
 import logging
 import os
 import pickle
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +36,14 @@ from components.data.version import data_version
 DEFAULT_CACHE_DIR = ROOT / ".cache" / "atlas"
 MAX_ENTRIES = 4  # datasets kept; the oldest entries beyond this are removed
 FORMAT = 1  # bump when LoadResult's shape changes
+# A miss on a locations.csv this large (about 230,000 sites) is validated in a child
+# process that writes the entry, which the caller then reads: reading and checking a
+# million rows peaks 300 MB above what the checked tables hold, and that memory is the
+# child's, given back whole when it exits, never the long-lived server's (1,000,000
+# sites: server peak 1,239 MB validating in process). Below it, the child's start (about
+# a second of imports) would cost more than it saves.
+CHILD_MIN_BYTES = 64 * 2**20
+CHILD_TIMEOUT_S = 1800
 # The modules whose code decides what a load returns.
 _VALIDATOR_FILES = ("tables.py", "reading.py", "columns.py", "names.py", "borders.py", "labels.py")
 
@@ -102,12 +116,18 @@ def load_atlas_cached(
     directory: Path | str,
     cache_dir: Path | str | None = None,
     loader: Callable[[Path], LoadResult] = load_atlas,
+    child_min_bytes: int | None = CHILD_MIN_BYTES,
 ) -> LoadResult:
     """:func:`load_atlas` of ``directory``, from the cache when its files are unchanged.
 
     ``cache_dir``: where entries are kept (default :func:`cache_dir_from_env`).
     ``loader``: what validates on a miss (a seam for tests). A folder without
     ``locations.csv`` is never cached (the loader reports it).
+    ``child_min_bytes``: a miss with :func:`load_atlas` on a ``locations.csv`` of at least
+    this many bytes is validated by ``python -m components.data.cache`` in a child
+    process, which writes the entry; when that fails (no writable cache folder, a child
+    that cannot start or dies, files edited meanwhile) the load is done here, as below
+    the size. None: always here.
     """
     directory = Path(directory)
     cache_dir = cache_dir_from_env() if cache_dir is None else Path(cache_dir)
@@ -118,6 +138,10 @@ def load_atlas_cached(
     cached = _read(path)
     if cached is not None:
         return cached
+    if loader is load_atlas and child_min_bytes is not None and _size(directory) >= child_min_bytes:
+        cached = _load_in_child(directory, cache_dir, path)
+        if cached is not None:
+            return cached
     result = loader(directory)
     try:
         unchanged = entry_path(directory, cache_dir) == path
@@ -126,3 +150,55 @@ def load_atlas_cached(
     if unchanged:  # files edited while they were checked are not stored under the old key
         _write(path, result)
     return result
+
+
+def _size(directory: Path) -> int:
+    try:
+        return (directory / "locations.csv").stat().st_size
+    except OSError:
+        return 0
+
+
+def _load_in_child(directory: Path, cache_dir: Path, path: Path) -> LoadResult | None:
+    """Validate ``directory`` into the entry ``path`` in a child process; the entry read
+    back, or None (logged) when there is none afterwards."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "components.data.cache", str(directory), str(cache_dir)],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("Validating %s in a child process failed (%s); validating here", directory, exc)
+        return None
+    if done.returncode != 0:
+        log.warning(
+            "Validating %s in a child process failed (exit %s); validating here:\n%s",
+            directory,
+            done.returncode,
+            done.stderr[-2000:],
+        )
+        return None
+    return _read(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m components.data.cache DATA_DIR CACHE_DIR``: validate ``DATA_DIR`` into
+    its entry in ``CACHE_DIR`` (what :func:`load_atlas_cached` runs in a child process).
+    Returns 0 (the entry may still be missing: a cache folder that cannot be written is
+    a warning), or 2 on a wrong call."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m components.data.cache DATA_DIR CACHE_DIR", file=sys.stderr)
+        return 2
+    load_atlas_cached(Path(args[0]), Path(args[1]), child_min_bytes=None)
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    sys.exit(main())
