@@ -26,6 +26,7 @@ from components.map import view as map_view
 from components.ui import evidence, layout, panels, state
 from components.ui.header import header, headline_source
 from components.ui.map_panel import map_panel
+from components.ui.metrics import silence_metrics
 from components.ui.people import people_panel
 from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
 from components.ui.site_table import repeated_site_names, site_table_panel
@@ -85,7 +86,14 @@ def prepared(version: str, _atlas: Atlas) -> Prepared:
     return prep
 
 
+@st.cache_resource(show_spinner=False)
+def server_once() -> int:
+    """Once per server, on its first page: Streamlit's public metrics answer nothing."""
+    return silence_metrics()
+
+
 def main() -> None:
+    server_once()
     directory = data_dir()
     fingerprint = _fingerprint(directory) if directory.is_dir() else ()
     layout.page_style()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 
 import pandas as pd
@@ -84,3 +85,31 @@ def test_geocoder_outage_keeps_what_was_resolved(app_with_stub, stub, page, tmp_
     asked = {r.q for r in stub.requests}
     assert {"Compound X", "Compound Y"} <= asked and "Myawaddy" not in asked
     shot("outage")
+
+
+def test_the_public_metrics_show_nothing_of_an_analysts_upload(browser, tmp_path):
+    """Streamlit serves /_stcore/metrics to anyone: the open sessions and the bytes of
+    uploaded files. Another visitor must not see an analyst's upload arrive there."""
+
+    def metrics(url: str) -> str:
+        with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=30) as answer:
+            assert answer.status == 200
+            return answer.read().decode()
+
+    # A server of its own: the session-wide one has had pages and uploads of other tests.
+    with run_app() as url:
+        before = metrics(url)  # no page yet: Streamlit's own, with nothing of anyone
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url)
+            wait_for_app(page)
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                _csv(tmp_path, ROWS[:1])
+            )
+            expect(page.get_by_text("1 of your sites is on the map")).to_be_visible(timeout=30_000)
+            seen = metrics(url)
+        finally:
+            context.close()
+    assert "active_sessions" in before  # what the endpoint serves untouched
+    assert seen.strip() in ("", "# EOF")
