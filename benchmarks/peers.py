@@ -1211,7 +1211,8 @@ def print_report(results: Results, log=print) -> None:
         " (open -> the same payload fetched, parsed, every point drawn). server RSS:"
         " the Streamlit process's VmHWM over all its pages; the atlas server starts on a"
         " warm data cache (a restart on unchanged data; the cold first load's peak is the"
-        " 'first load peak RSS' below)."
+        " 'first load peak RSS' below: the server's own process; a large locations.csv is"
+        " validated by a child process, whose peak the first_load log line gives)."
     )
     log("\nServer side (subprocesses; peak RSS from wait4 of the child)")
     log(server_table(results))
