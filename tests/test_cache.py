@@ -170,13 +170,83 @@ def test_below_the_size_the_miss_is_validated_here(data, tmp_path, monkeypatch):
         cache.load_atlas_cached(data, tmp_path / "cache", child_min_bytes=10**12)
 
 
-def test_a_child_that_leaves_no_entry_is_followed_by_validating_here(data, tmp_path, caplog):
-    """A cache folder that cannot be written: the child can only warn; the load is then
-    done in this process, with the same result."""
+def test_an_unwritable_cache_folder_validates_here_without_a_child(data, tmp_path, monkeypatch):
+    """A child could not hand its result back: it is not started (the load would be done
+    twice), and the load is done here."""
+    started = []
+    monkeypatch.setattr(cache.subprocess, "run", lambda *a, **k: started.append(a))
     blocked = tmp_path / "a-file-not-a-folder"
     blocked.write_text("x")
     got = cache.load_atlas_cached(data, blocked, child_min_bytes=0)
     _same(got, load_atlas(data))
+    assert started == []
+
+
+def test_a_child_that_writes_no_entry_says_so_and_the_load_is_done_here(
+    data, tmp_path, monkeypatch, caplog
+):
+    """The child's own verdict on an entry it could not write (exit 3) reaches the log."""
+    real_run = cache.subprocess.run
+
+    def run_then_lose_it(*args, **kwargs):
+        done = real_run(*args, **kwargs)
+        for entry in (tmp_path / "cache").glob("*.pickle"):
+            entry.unlink()  # as if the write had failed
+        return cache.subprocess.CompletedProcess(done.args, cache.NOT_WRITTEN, "", "disk full")
+
+    monkeypatch.setattr(cache.subprocess, "run", run_then_lose_it)
+    with caplog.at_level(logging.WARNING, logger="atlas"):
+        got = cache.load_atlas_cached(data, tmp_path / "cache", child_min_bytes=0)
+    _same(got, load_atlas(data))
+    assert "exit 3" in caplog.text and "disk full" in caplog.text
+
+
+def test_the_child_exits_3_when_it_cannot_write_the_entry(data, tmp_path):
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("x")
+    assert cache.main([str(data), str(blocked)]) == cache.NOT_WRITTEN
+    assert cache.main([str(data), str(tmp_path / "cache")]) == 0
+
+
+def test_a_killed_child_is_a_read_error_not_a_second_try(data, tmp_path, monkeypatch):
+    """Killed (the out-of-memory killer picks the largest process: the child): the same
+    check in the server would meet the same end, so the load raises OSError, which the
+    page shows as the data not being readable while it serves the last good version."""
+    suicide = tmp_path / "python-that-is-killed"
+    suicide.write_text("#!/bin/sh\nkill -9 $$\n")
+    suicide.chmod(0o755)
+    monkeypatch.setattr(cache.sys, "executable", str(suicide))
+    monkeypatch.setattr("components.data.tables._load_table", _not_here)
+    with pytest.raises(OSError, match="signal 9") as raised:
+        cache.load_atlas_cached(data, tmp_path / "cache", child_min_bytes=0)
+    assert raised.value.filename.endswith("locations.csv")
+
+
+def test_relative_folders_name_the_same_folders_in_the_child(data, tmp_path, monkeypatch):
+    """The child runs in the project folder: relative paths are resolved before."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("components.data.tables._load_table", _not_here)
+    got = cache.load_atlas_cached(data.relative_to(tmp_path), "rel-cache", child_min_bytes=0)
+    assert len(got.atlas.locations) > 0
+    assert list((tmp_path / "rel-cache").glob("*.pickle"))
+
+
+def test_pruning_skips_temporary_files_and_removes_stale_ones(tmp_path):
+    import time
+
+    for i in range(cache.MAX_ENTRIES + 2):
+        entry = tmp_path / f"entry{i}.pickle"
+        entry.write_bytes(b"x")
+        os.utime(entry, (1000 + i, 1000 + i))
+    fresh, stale = tmp_path / ".tmp-fresh.pickle", tmp_path / ".tmp-stale.pickle"
+    fresh.write_bytes(b"in progress")
+    stale.write_bytes(b"killed writer")
+    old = time.time() - cache.STALE_TMP_S - 60
+    os.utime(stale, (old, old))
+    cache._prune(tmp_path)
+    kept = sorted(p.name for p in tmp_path.glob("*.pickle") if not p.name.startswith("."))
+    assert kept == [f"entry{i}.pickle" for i in range(2, cache.MAX_ENTRIES + 2)]
+    assert fresh.exists() and not stale.exists()
 
 
 def test_a_child_that_fails_is_logged_and_followed_by_validating_here(
@@ -186,7 +256,7 @@ def test_a_child_that_fails_is_logged_and_followed_by_validating_here(
     with caplog.at_level(logging.WARNING, logger="atlas"):
         got = cache.load_atlas_cached(data, tmp_path / "cache", child_min_bytes=0)
     _same(got, load_atlas(data))
-    assert "in a child process failed" in caplog.text
+    assert "Could not start a child process" in caplog.text
 
 
 def test_the_child_command_refuses_a_wrong_call(capsys):

@@ -14,11 +14,15 @@ wrote itself into its own folder; never point ``cache_dir`` at a folder others c
 
 A miss on a large dataset (:data:`CHILD_MIN_BYTES`) is validated by a child process
 (``python -m components.data.cache DATA_DIR CACHE_DIR``) that writes the entry: the
-long-lived server then only ever holds the checked tables, not the reading's peak.
+long-lived server then holds the checked tables, not the reading's peak (unless the
+child cannot run: then the load is done in the server, as for smaller datasets). The
+machine still needs room for both at once: the server's own memory at that point plus
+the child's peak (about 1.1 GB at 1,000,000 sites).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -26,10 +30,12 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from components.data import borders
+from components.data.child import run_module
 from components.data.tables import ROOT, LoadResult, load_atlas
 from components.data.version import data_version
 
@@ -44,6 +50,11 @@ FORMAT = 1  # bump when LoadResult's shape changes
 # a second of imports) would cost more than it saves.
 CHILD_MIN_BYTES = 64 * 2**20
 CHILD_TIMEOUT_S = 1800
+# A temporary entry file this old is a writer that was killed mid-write (a write takes
+# seconds; the child's timeout bounds any check).
+STALE_TMP_S = CHILD_TIMEOUT_S + 600
+# Exit code of the child when it validated but could not write the entry.
+NOT_WRITTEN = 3
 # The modules whose code decides what a load returns.
 _VALIDATOR_FILES = ("tables.py", "reading.py", "columns.py", "names.py", "borders.py", "labels.py")
 
@@ -102,14 +113,32 @@ def _write(path: Path, result: LoadResult) -> None:
             pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         tmp = None
-        entries = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
-        for old in entries[:-MAX_ENTRIES]:
-            old.unlink(missing_ok=True)
+        _prune(path.parent)
     except OSError as exc:
         log.warning("Could not write the data cache in %s (%s); going on without it", path, exc)
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`MAX_ENTRIES` newest entries; remove temporary files older than
+    :data:`STALE_TMP_S` (a writer killed mid-write). Another writer's temporary file in
+    progress is neither counted nor touched."""
+    now = time.time()
+    entries = []
+    for item in folder.glob("*.pickle"):
+        try:
+            mtime = item.stat().st_mtime
+        except OSError:
+            continue
+        if item.name.startswith(".tmp-"):
+            if now - mtime > STALE_TMP_S:
+                item.unlink(missing_ok=True)
+        else:
+            entries.append((mtime, item))
+    for _mtime, old in sorted(entries)[:-MAX_ENTRIES]:
+        old.unlink(missing_ok=True)
 
 
 def load_atlas_cached(
@@ -124,10 +153,11 @@ def load_atlas_cached(
     ``loader``: what validates on a miss (a seam for tests). A folder without
     ``locations.csv`` is never cached (the loader reports it).
     ``child_min_bytes``: a miss with :func:`load_atlas` on a ``locations.csv`` of at least
-    this many bytes is validated by ``python -m components.data.cache`` in a child
-    process, which writes the entry; when that fails (no writable cache folder, a child
-    that cannot start or dies, files edited meanwhile) the load is done here, as below
-    the size. None: always here.
+    this many bytes, with a cache folder that can be written, is validated by
+    ``python -m components.data.cache`` in a child process, which writes the entry; when
+    the child cannot start or fails, the load is done here, as below the size. None:
+    always here. Raises OSError when the child is killed (out of memory) or runs past
+    :data:`CHILD_TIMEOUT_S` (see :func:`_load_in_child`).
     """
     directory = Path(directory)
     cache_dir = cache_dir_from_env() if cache_dir is None else Path(cache_dir)
@@ -138,8 +168,13 @@ def load_atlas_cached(
     cached = _read(path)
     if cached is not None:
         return cached
-    if loader is load_atlas and child_min_bytes is not None and _size(directory) >= child_min_bytes:
-        cached = _load_in_child(directory, cache_dir, path)
+    if (
+        loader is load_atlas
+        and child_min_bytes is not None
+        and _size(directory) >= child_min_bytes
+        and _writable(cache_dir)
+    ):
+        cached = _load_in_child(directory, cache_dir)
         if cached is not None:
             return cached
     result = loader(directory)
@@ -159,22 +194,51 @@ def _size(directory: Path) -> int:
         return 0
 
 
-def _load_in_child(directory: Path, cache_dir: Path, path: Path) -> LoadResult | None:
-    """Validate ``directory`` into the entry ``path`` in a child process; the entry read
-    back, or None (logged) when there is none afterwards."""
+def _writable(folder: Path) -> bool:
+    """Whether entries can be written in ``folder`` (made if missing): without that, a
+    child would validate for nothing and the load would be done twice."""
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "components.data.cache", str(directory), str(cache_dir)],
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _load_in_child(directory: Path, cache_dir: Path) -> LoadResult | None:
+    """Validate ``directory`` into its entry in ``cache_dir`` in a child process and
+    return the entry read back (looked up again after the child: the files may have
+    changed meanwhile). None (logged) when the child could not run or wrote no entry:
+    the caller then validates in its own process.
+
+    Raises OSError when the child was killed (the kernel's out-of-memory killer, most
+    likely) or ran past :data:`CHILD_TIMEOUT_S`: the same check in the server would
+    meet the same end, so the page serves the last good version and says why.
+    """
+    locations = directory.resolve() / "locations.csv"
+    try:
+        done = run_module(
+            "components.data.cache",
+            str(directory.resolve()),
+            str(cache_dir.resolve()),
             timeout=CHILD_TIMEOUT_S,
-            check=False,
         )
-    except (OSError, subprocess.SubprocessError) as exc:
-        log.warning("Validating %s in a child process failed (%s); validating here", directory, exc)
+    except subprocess.TimeoutExpired:
+        raise OSError(
+            errno.ETIMEDOUT,
+            f"the check ran past {CHILD_TIMEOUT_S} s and was stopped",
+            str(locations),
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any failure to start: validate here
+        log.warning(
+            "Could not start a child process to validate %s (%s); validating here", directory, exc
+        )
         return None
+    if done.returncode < 0:
+        raise OSError(
+            errno.ENOMEM,
+            f"the check was stopped by signal {-done.returncode} (out of memory?)",
+            str(locations),
+        )
     if done.returncode != 0:
         log.warning(
             "Validating %s in a child process failed (exit %s); validating here:\n%s",
@@ -183,20 +247,29 @@ def _load_in_child(directory: Path, cache_dir: Path, path: Path) -> LoadResult |
             done.stderr[-2000:],
         )
         return None
+    try:
+        path = entry_path(directory, cache_dir)
+    except OSError:
+        return None
     return _read(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m components.data.cache DATA_DIR CACHE_DIR``: validate ``DATA_DIR`` into
     its entry in ``CACHE_DIR`` (what :func:`load_atlas_cached` runs in a child process).
-    Returns 0 (the entry may still be missing: a cache folder that cannot be written is
-    a warning), or 2 on a wrong call."""
+    Returns 0 when the entry is there, :data:`NOT_WRITTEN` (3) when it could not be
+    written (a warning says why), 2 on a wrong call."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
         print("usage: python -m components.data.cache DATA_DIR CACHE_DIR", file=sys.stderr)
         return 2
-    load_atlas_cached(Path(args[0]), Path(args[1]), child_min_bytes=None)
-    return 0
+    directory, cache_dir = Path(args[0]), Path(args[1])
+    load_atlas_cached(directory, cache_dir, child_min_bytes=None)
+    try:
+        written = entry_path(directory, cache_dir).is_file()
+    except OSError:
+        written = False
+    return 0 if written else NOT_WRITTEN
 
 
 if __name__ == "__main__":

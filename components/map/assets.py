@@ -50,8 +50,9 @@ def load_manifest(path: Path = MANIFEST) -> list[Package]:
 
 @functools.lru_cache(maxsize=1)
 def _packages() -> dict[str, Package]:
-    """The manifest's packages by name, read once per process: the page asks for nine
-    assets on every rerun (18 reads of the file per rerun before)."""
+    """The manifest's packages by name, read once per process (as is its fallback URL
+    template): the page asks for nine assets on every rerun (18 reads of the file per
+    rerun before)."""
     return {pkg.name: pkg for pkg in load_manifest()}
 
 
@@ -164,9 +165,14 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
+@functools.lru_cache(maxsize=4)
+def _fallback_template(manifest: Path) -> str:
+    return json.loads(manifest.read_text(encoding="utf-8"))["fallback_url_template"]
+
+
 def fallback_url(name: str, file: str, manifest: Path = MANIFEST) -> str:
     """Public copy of one pinned file, used only when the local copy is missing."""
-    template = json.loads(manifest.read_text(encoding="utf-8"))["fallback_url_template"]
+    template = _fallback_template(manifest)
     pkg = _package(name)
     return template.format(name=pkg.name, version=pkg.version, file=file)
 

@@ -36,12 +36,12 @@ outlines have not been fetched (run ``scripts/setup.sh``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import logging
 import math
-import subprocess
 import sys
 import threading
 import unicodedata
@@ -56,6 +56,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from components.data import borders
+from components.data.child import run_module
 from components.map.publish import GENERATED_DIR, GENERATED_URL, publish_text, write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -753,28 +754,32 @@ def ensure_places(locations: pd.DataFrame, directory: Path = GENERATED_DIR) -> s
 
 
 BUILD_TIMEOUT_S = 600
+# One build at a time: a server that opens several datasets at once (tests, uploads of
+# another folder) would otherwise start a child per dataset on the same cores.
+_one_build = threading.Semaphore(1)
 
 
 def _build_to(cells: pd.DataFrame, path: Path) -> None:
     """Run ``python -m components.map.places PATH`` with ``cells`` as CSV on its stdin
-    and wait for it. A failure is logged; the map then stays without labels, and says so
-    in the browser's console."""
+    and wait for it. A failure is logged (and a half-written file removed); the map then
+    stays without labels, and says so in the browser's console."""
     log = logging.getLogger("atlas")
+    path = path.resolve()
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "components.map.places", str(path)],
-            input=cells.to_csv(index=False),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT_S,
-            check=False,
-        )
+        with _one_build:
+            done = run_module(
+                "components.map.places",
+                str(path),
+                stdin_text=cells.to_csv(index=False),
+                timeout=BUILD_TIMEOUT_S,
+            )
         if done.returncode != 0:
             log.error("Place labels could not be built:\n%s", done.stderr[-2000:])
-    except (OSError, subprocess.SubprocessError):
+    except Exception:  # noqa: BLE001 - a timeout, a child that cannot start: no labels
         log.exception("Place labels could not be built")
     finally:
+        with contextlib.suppress(OSError):  # a killed child's half-written file
+            path.with_name(path.name + ".part").unlink(missing_ok=True)
         with _building_lock:
             _building.discard(path.name)
 
