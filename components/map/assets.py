@@ -161,10 +161,6 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 @functools.lru_cache(maxsize=4)
 def _fallback_template(manifest: Path) -> str:
     return json.loads(manifest.read_text(encoding="utf-8"))["fallback_url_template"]
@@ -182,3 +178,7 @@ def resolve(name: str, file: str, vendor_dir: Path = VENDOR_DIR) -> tuple[str, b
     if asset_path(name, file, vendor_dir).is_file():
         return asset_url(name, file), True
     return fallback_url(name, file), False
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -735,8 +735,8 @@ def ensure_places(locations: pd.DataFrame, directory: Path = GENERATED_DIR) -> s
     atlas's data), watched by a background thread, and the URL is returned at once: the
     map asks again until the file is there (``static/atlas/basemap.js``), so the page
     never waits for it. The build's memory (GeoNames' 80 MB JSON on a first run, the
-    neighbourhood tables) and CPU time are the child's, never the server's: at
-    1,000,000 sites it added 110 to 350 MB to the server's peak and shared its
+    neighbourhood tables) and CPU time are the child's, never the server's: built in the
+    server, at 1,000,000 sites it added 50 to 250 MB to the server's peak and shared its
     interpreter lock with the first page's run.
     """
     cells = site_cells(locations)
