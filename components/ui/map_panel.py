@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.analysis.dataset import Prepared
 from components.data import Atlas
+from components.data.columns import TextSet
 from components.data.status import StatusAt
 from components.map import camera
 from components.map import view as map_view
@@ -101,7 +102,9 @@ def camera_command(sites: pd.DataFrame) -> dict:
 
 
 def _position(sites: pd.DataFrame, site_id: str | None) -> tuple[float, float] | None:
-    row = sites[sites["site_id"] == site_id] if site_id else sites.iloc[0:0]
-    if row.empty:
+    # One scan of the id column; no mask and no copy of the frame's rows (every
+    # selection's rerun runs this on 100,000 sites and more).
+    at = TextSet(sites["site_id"]).position(site_id) if site_id else -1
+    if at < 0:
         return None
-    return float(row.iloc[0]["lat"]), float(row.iloc[0]["lon"])
+    return float(sites["lat"].iat[at]), float(sites["lon"].iat[at])

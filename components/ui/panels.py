@@ -15,6 +15,7 @@ import streamlit as st
 
 from components.analysis import dossier
 from components.data import Atlas, date_span
+from components.data.columns import TextSet
 from components.data.fallback import Served
 from components.data.labels import (
     CONFIDENCE_LABELS,
@@ -203,11 +204,11 @@ def dossier_panel(
     if not site_id:
         st.info("Click a marker on the map, or choose a site above, to open its dossier.")
         return
-    match = atlas.locations[atlas.locations["site_id"] == site_id]
-    if match.empty:
+    at = TextSet(atlas.locations["site_id"]).position(site_id)  # no copy of the rows
+    if at < 0:
         st.warning("That site is not in the loaded data.")
         return
-    site = match.iloc[0]
+    site = atlas.locations.iloc[at]
     st.subheader(md(site_label(site_id, atlas.locations, repeated)))  # the id too if a name repeats
     if not is_shown:
         st.caption("This site is hidden by the current filters.")
