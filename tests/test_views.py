@@ -628,6 +628,31 @@ def test_nearest_sites_uses_geodesic_km(atlas):
     assert near["distance_km"].is_monotonic_increasing
 
 
+def test_a_sites_nearest_and_relations_are_measured_once_per_table(atlas, monkeypatch):
+    """Each dossier rerun showed them again: 15-20 geodesic distances (about 1 ms each).
+    The same site of the same table is answered from memory; another table is not."""
+    calls = []
+    real = dossier.geodesic
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dossier, "geodesic", counted)
+    loc = atlas.locations.copy()  # a table of this test's own: nothing cached for it yet
+    site = loc.set_index("site_id").loc["kk_park"].copy()
+    site["site_id"] = "kk_park"
+    near, (_parent, children) = dossier.nearest_sites(site, loc), dossier.relations(site, loc)
+    measured = len(calls)
+    assert measured >= len(near) + len(children) > 0
+    assert dossier.nearest_sites(site, loc) is near
+    assert dossier.relations(site, loc)[1] is children
+    assert len(calls) == measured  # nothing measured again
+    again = dossier.nearest_sites(site, loc.copy())
+    assert len(calls) > measured and again is not near
+    pd.testing.assert_frame_equal(again, near)
+
+
 def _nearest_by_brute_force(site, locations, k):
     """Geodesic distance to every other site, nearest first (ties in row order)."""
     from geopy.distance import geodesic

@@ -30,7 +30,32 @@ def site_events(site_id: str, events: pd.DataFrame) -> pd.DataFrame:
     return events[events["site_id"] == site_id].sort_values("date", kind="stable")
 
 
+# Per locations table (weakly held: a new dataset drops the old entries): each opened
+# site's nearest sites and relations. Geodesic distances cost about 1 ms each in geopy:
+# 15 to 20 per dossier, on every rerun that shows it.
+_NEAREST: dict[int, dict[tuple, pd.DataFrame]] = {}
+_RELATIONS: dict[int, dict[tuple, tuple]] = {}
+
+
+def _site_key(site: pd.Series, *extra: object) -> tuple:
+    """What a site's memoised results depend on besides its table (text, so a missing
+    coordinate gives one key, not a new NaN each time)."""
+    fields = ("site_id", "lat", "lon", "parent_site_id")
+    return (*(str(site.get(f, "")) for f in fields), *extra)
+
+
 def nearest_sites(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.DataFrame:
+    """:func:`nearest_sites_of`, computed once per site and ``locations`` table (read-only
+    by contract); the frame returned is shared, do not modify it."""
+    per_site = entries_for(_NEAREST, locations)
+    key = _site_key(site, k)
+    found = per_site.get(key)
+    if found is None:
+        found = per_site[key] = nearest_sites_of(site, locations, k)
+    return found
+
+
+def nearest_sites_of(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.DataFrame:
     """The k nearest other sites (rows of ``locations``, any site but ``site``'s id),
     nearest first, with ``distance_km``: geopy's geodesic (WGS-84) distance in km.
 
@@ -70,6 +95,17 @@ def _with_distance(site: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def relations(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
+    """:func:`relations_of`, computed once per site and ``locations`` table (read-only by
+    contract); what is returned is shared, do not modify it."""
+    per_site = entries_for(_RELATIONS, locations)
+    key = _site_key(site)
+    found = per_site.get(key)
+    if found is None:
+        found = per_site[key] = relations_of(site, locations)
+    return found
+
+
+def relations_of(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
     """The site's parent (the larger site it lies within) and its known parts.
 
     Returns ``(parent or None, children)``; both carry ``distance_km``, the geodesic
