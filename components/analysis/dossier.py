@@ -9,7 +9,7 @@ import pandas as pd
 from geopy.distance import geodesic
 
 from components.data import status
-from components.data.memo import entries_for
+from components.data.memo import computed, entries_for
 
 
 def site_sources(site: pd.Series, sources: pd.DataFrame) -> pd.DataFrame:
@@ -47,12 +47,9 @@ def _site_key(site: pd.Series, *extra: object) -> tuple:
 def nearest_sites(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.DataFrame:
     """:func:`nearest_sites_of`, computed once per site and ``locations`` table (read-only
     by contract); the frame returned is shared, do not modify it."""
-    per_site = entries_for(_NEAREST, locations)
-    key = _site_key(site, k)
-    found = per_site.get(key)
-    if found is None:
-        found = per_site[key] = nearest_sites_of(site, locations, k)
-    return found
+    return computed(
+        _NEAREST, locations, _site_key(site, k), lambda: nearest_sites_of(site, locations, k)
+    )
 
 
 def nearest_sites_of(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.DataFrame:
@@ -97,12 +94,7 @@ def _with_distance(site: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
 def relations(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
     """:func:`relations_of`, computed once per site and ``locations`` table (read-only by
     contract); what is returned is shared, do not modify it."""
-    per_site = entries_for(_RELATIONS, locations)
-    key = _site_key(site)
-    found = per_site.get(key)
-    if found is None:
-        found = per_site[key] = relations_of(site, locations)
-    return found
+    return computed(_RELATIONS, locations, _site_key(site), lambda: relations_of(site, locations))
 
 
 def relations_of(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:

@@ -10,9 +10,12 @@ new objects, never reads another's entries.
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import pandas as pd
+
+T = TypeVar("T")
 
 
 def entries_for(store: dict[int, dict[Any, Any]], table: pd.DataFrame) -> dict[Any, Any]:
@@ -26,3 +29,14 @@ def entries_for(store: dict[int, dict[Any, Any]], table: pd.DataFrame) -> dict[A
         weakref.finalize(table, store.pop, id(table), None)
         entries = store[id(table)] = {}
     return entries
+
+
+def computed(
+    store: dict[int, dict[Any, Any]], table: pd.DataFrame, key: Hashable, compute: Callable[[], T]
+) -> T:
+    """``compute()`` once per ``table`` (by identity) and ``key``, kept in ``store`` (see
+    :func:`entries_for`); the result is shared, so it must not be modified."""
+    entries = entries_for(store, table)
+    if key not in entries:
+        entries[key] = compute()
+    return entries[key]
