@@ -1,5 +1,5 @@
 """components.data.memo: results kept per table object, dropped with it; and the citation
-lines built from it (components.ui.panels._source_line) read as the table says."""
+lines built from it (components.ui.citation.source_line) read as the table says."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from components.data import load_atlas
 from components.data.memo import entries_for
-from components.ui import panels
+from components.ui import citation
 from components.ui.text import md, md_link
 from tests.apptest import ROOT
 
@@ -38,7 +38,7 @@ def _old_source_line(source_id: str, sources: pd.DataFrame) -> str:
 def test_source_lines_are_the_tables_word_for_word():
     sources = load_atlas(ROOT / "data").atlas.sources
     for sid in [*sources["source_id"], "S999_unknown", "<b>x</b>"]:
-        assert panels._source_line(sid, sources) == _old_source_line(sid, sources)
+        assert citation.source_line(sid, sources) == _old_source_line(sid, sources)
 
 
 def test_a_repeated_source_id_reads_as_its_first_row_and_a_new_table_is_read_anew():
@@ -50,7 +50,7 @@ def test_a_repeated_source_id_reads_as_its_first_row_and_a_new_table_is_read_ane
             "date": ["2025-01-02", ""],
         }
     )
-    assert panels._source_line("S1", first) == _old_source_line("S1", first)
-    assert "First" in panels._source_line("S1", first)
+    assert citation.source_line("S1", first) == _old_source_line("S1", first)
+    assert "First" in citation.source_line("S1", first)
     edited = first.assign(publisher=["Edited", "Second"])
-    assert "Edited" in panels._source_line("S1", edited)
+    assert "Edited" in citation.source_line("S1", edited)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.analysis import figures
 from components.data import Atlas
-from components.ui.panels import _source_line as source_line
+from components.ui.citation import source_line
 from components.ui.text import md
 
 

@@ -13,33 +13,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.analysis import dossier
 from components.data import Atlas, date_span
-from components.data.columns import TextSet
 from components.data.fallback import Served
-from components.data.labels import (
-    CONFIDENCE_LABELS,
-    EVENT_TYPE_LABELS,
-    PRECISION_LABELS,
-    STATUS_LABELS,
-    ZONE_LABELS,
-    country_name,
-    site_label,
-)
-from components.data.memo import entries_for
+from components.data.labels import EVENT_TYPE_LABELS, STATUS_LABELS
 from components.data.status import StatusAt, status_counts
-from components.ui.text import md, md_link
+from components.ui import dossier_view
+from components.ui.citation import source_line
+from components.ui.text import md
 
 MAX_EVENTS_LISTED = 200
-
-
-def text_table(rows: pd.DataFrame) -> None:
-    """st.table renders every cell and header as markdown (a data value like
-    ``![x](http://host/)`` would load an image), so each is escaped first."""
-    safe = rows.map(md)
-    safe.index = [md(i) for i in rows.index]
-    safe.columns = [md(c) for c in rows.columns]
-    st.table(safe)
 
 
 def data_banner(served: Served, folder: str) -> None:
@@ -119,22 +101,6 @@ def time_caption(status: StatusAt, mask: np.ndarray, as_of: str, later: int) -> 
     st.caption(md(line))
 
 
-# Per sources table: each source's citation line, built once (a dossier cites a source up
-# to a dozen times, and each lookup filtered the whole table: 4.5 ms under load).
-_SOURCE_LINES: dict[int, dict[str, str]] = {}
-
-
-def _source_line(source_id: str, sources: pd.DataFrame) -> str:
-    """ "Publisher (linked), date (S001)" for a source id; the id alone if unknown."""
-    lines = entries_for(_SOURCE_LINES, sources)
-    if not lines:
-        columns = ("source_id", "publisher", "url", "date")
-        for sid, publisher, url, date in zip(*(sources[c] for c in columns), strict=True):
-            if sid not in lines:  # the first row of an id, as before
-                lines[sid] = f"{md_link(publisher, url)}, {md(date or 'undated')} ({md(sid)})"
-    return lines.get(source_id) or md(source_id)
-
-
 def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
     st.subheader("Events timeline")
     if events.empty:
@@ -182,7 +148,7 @@ def events_panel(events: pd.DataFrame, sources: pd.DataFrame) -> None:
         lines.append(
             f"- **{md(e['date'])}** · {md(EVENT_TYPE_LABELS.get(e['event_type'], e['event_type']))}"
             f" · {md(e['place'])}: "
-            f"{md(e['summary'])}{md(people)} — {_source_line(e['source_id'], sources)}"
+            f"{md(e['summary'])}{md(people)} — {source_line(e['source_id'], sources)}"
         )
     st.markdown("\n".join(lines))
     if len(events) > MAX_EVENTS_LISTED:
@@ -195,7 +161,8 @@ def dossier_panel(
     is_shown: bool,
     repeated: Collection[str] | None = None,
 ) -> None:
-    """Every field, the sources' quotes with links, events and nearest sites.
+    """Every field, the sources' quotes with links, events and nearest sites: the blocks
+    of :func:`components.ui.dossier_view.site_dossier`, built once per site and dataset.
 
     ``repeated``: the names more than one of ``atlas.locations`` bears
     (:func:`~components.data.labels.repeated_names`, kept per dataset), so the heading
@@ -204,133 +171,23 @@ def dossier_panel(
     if not site_id:
         st.info("Click a marker on the map, or choose a site above, to open its dossier.")
         return
-    at = TextSet(atlas.locations["site_id"]).position(site_id)  # no copy of the rows
-    if at < 0:
+    found = dossier_view.site_dossier(site_id, atlas, repeated)
+    if found is None:
         st.warning("That site is not in the loaded data.")
         return
-    site = atlas.locations.iloc[at]
-    st.subheader(md(site_label(site_id, atlas.locations, repeated)))  # the id too if a name repeats
+    st.subheader(found.heading)  # the id too if a name repeats
     if not is_shown:
         st.caption("This site is hidden by the current filters.")
-    if site["confidence"] == "low":
-        st.warning("Unverified estimate: the position is not confirmed by any source.")
-    if not str(site["source_ids"]).strip():
-        st.warning("Unverified: no cited source names this site as a scam location.")
-    fields = [
-        ("Site id", site["site_id"]),
-        ("Aliases", site["aliases"]),
-        ("Country", f"{country_name(site['country'])} ({site['country']})"),
-        ("Admin area", site["admin1"]),
-        ("Zone type", ZONE_LABELS.get(site["zone_type"], site["zone_type"])),
-        ("Precision", PRECISION_LABELS.get(site["precision"], site["precision"])),
-        ("Confidence", CONFIDENCE_LABELS.get(site["confidence"], site["confidence"])),
-        ("Coordinates", f"{site['lat']:.5f}, {site['lon']:.5f}"),
-        ("Coordinate source", site["coord_source"]),
-        ("Coordinate evidence", site["coord_evidence"]),
-        ("Note", site["note"]),
-    ]
-    text_table(pd.DataFrame(fields, columns=["Field", "Value"]).set_index("Field"))
+    for block in found.blocks:
+        _draw(block)
 
-    _relations(site, atlas.locations)
 
-    st.markdown("**What the sources say**")
-    cited = dossier.site_sources(site, atlas.sources)
-    withheld = dossier.withheld_citations(site, atlas.withheld_sources)
-    for source_id, problem in withheld.items():
-        st.warning(
-            f"Unverified citation: source {md(source_id)} is withheld because its row in "
-            f"sources.csv has a problem ({md(problem)}). Until it is fixed, nothing here "
-            "rests on it."
-        )
-    if cited.empty and not withheld:
-        st.caption("No source quotes for this site.")
-    for _, s in cited.iterrows():
-        st.markdown(f"> {md(s['quote'])}\n\n— {_source_line(s['source_id'], atlas.sources)}")
-
-    _timeline(site_id, atlas)
-    _contradictions(site_id, atlas)
-
-    st.markdown("**Nearest other sites**")
-    near = dossier.nearest_sites(site, atlas.locations)
-    if near.empty:
-        st.caption("No other sites.")
+def _draw(block: dossier_view.Block) -> None:
+    """One block of a dossier, as Streamlit draws its kind (its text is escaped already)."""
+    if block.kind == "table":
+        st.table(block.body)
+    elif block.kind == "columns":
+        for col, text in zip(st.columns(max(len(block.body), 1)), block.body, strict=False):
+            col.markdown(text)
     else:
-        text_table(
-            pd.DataFrame(
-                {
-                    "Site": near["name"],
-                    "Country": near["country"],
-                    "Distance (km)": near["distance_km"].map(lambda d: f"{d:,.1f}"),
-                }
-            ).set_index("Site")
-        )
-
-
-def _relations(site: pd.Series, locations: pd.DataFrame) -> None:
-    """A site that lies within a larger one, and the sites that lie within this one."""
-    parent_id = str(site.get("parent_site_id", "") or "")
-    parent, children = dossier.relations(site, locations)
-    if parent_id and parent is not None:
-        km = parent["distance_km"]
-        where = (
-            "placed at the same point (its exact position is not known)"
-            if km < 0.05
-            else f"{km:,.1f} km from its point"
-        )
-        st.markdown(f"**Part of:** {md(parent['name'])} ({md(parent_id)}), {where}")
-    if not children.empty:
-        items = [
-            f"{md(r['name'])} ({md(r['site_id'])}, {r['distance_km']:,.1f} km)"
-            for _, r in children.iterrows()
-        ]
-        st.markdown("**Known parts of this site:** " + "; ".join(items))
-
-
-def _timeline(site_id: str, atlas: Atlas) -> None:
-    """The site's life: first report, then each status change with date, source and quote."""
-    st.markdown("**Status through time**")
-    steps = dossier.site_timeline(site_id, atlas.locations, atlas.events, atlas.sources)
-    if steps.empty:
-        st.caption("No dated report or status change recorded for this site.")
-        return
-    by_id = atlas.sources.set_index("source_id")
-    for _, step in steps.iterrows():
-        label = STATUS_LABELS.get(step["status"], step["status"])
-        when = step["date"] or "undated"
-        line = f"- **{md(when)}** · **{md(label)}**"
-        if step.get("summary"):
-            line += f": {md(step['summary'])}"
-        source_id = step.get("source_id") or ""
-        if source_id:
-            line += f" — {_source_line(source_id, atlas.sources)}"
-            if source_id in by_id.index:
-                line += f"  \n  > {md(by_id.at[source_id, 'quote'])}"
-        st.markdown(line)
-        if step.get("disputed"):
-            against = [d for d in str(step.get("disputed_by", "")).split(";") if d.strip()]
-            lines = [
-                f"> {md(by_id.at[d, 'quote'])}\n\n— {_source_line(d, atlas.sources)}"
-                for d in against
-                if d in by_id.index
-            ]
-            st.warning(
-                "Disputed: another source contradicts this claim, so it is shown as a claim, "
-                "not as fact.\n\n" + "\n\n".join(lines)
-            )
-
-
-def _contradictions(site_id: str, atlas: Atlas) -> None:
-    """Where sources disagree about this site: every side, with its source, side by side."""
-    rows = dossier.site_contradictions(site_id, atlas)
-    if rows.empty:
-        return
-    st.markdown("**Where sources disagree**")
-    by_id = atlas.sources.set_index("source_id")
-    for _, c in rows.iterrows():
-        st.markdown(f"*{md(c['topic'])}* ({md(c['contradiction_id'])})")
-        if c.get("note"):
-            st.caption(md(c["note"]))
-        sides = [s for s in str(c["source_ids"]).split(";") if s.strip() in by_id.index]
-        for col, sid in zip(st.columns(max(len(sides), 1)), sides, strict=False):
-            sid = sid.strip()
-            col.markdown(f"> {md(by_id.at[sid, 'quote'])}\n\n— {_source_line(sid, atlas.sources)}")
+        getattr(st, block.kind)(block.body)
