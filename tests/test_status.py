@@ -341,6 +341,24 @@ def test_the_dossier_timeline_is_computed_once_per_site_and_dataset():
     assert dossier.site_timeline("kk_park", locations, atlas.events, atlas.sources) is not first
 
 
+def test_a_sites_changes_are_its_slice_of_the_tables_changes_kept_per_table():
+    """site_timeline reads a site's changes from the events table's changes (computed
+    once per table): the same rows as the changes of that site's events alone."""
+    from components.data import DEFAULT_DATA_DIR, load_atlas
+
+    events = load_atlas(DEFAULT_DATA_DIR).atlas.events.copy()
+    ids = sorted(set(events["site_id"]) - {""}) + ["no_such_site"]
+    for site_id in ids:
+        alone = status_changes(events[events["site_id"] == site_id]).drop(columns="order")
+        got = status._changes_of(events, site_id).drop(columns="order")
+        pd.testing.assert_frame_equal(got, alone, check_dtype=False)  # str or object
+    kept = status._CHANGES[id(events)]["all"][0]
+    assert status._changes_of(events, ids[0]).shape[1] == kept.shape[1]
+    assert status._CHANGES[id(events)]["all"][0] is kept  # not computed again
+    edited = events.assign(status="")
+    assert status._changes_of(edited, ids[0]).empty  # another table: its own changes
+
+
 def test_earliest_per_row_is_the_first_listed_of_each_rows_earliest_day():
     rng = np.random.default_rng(7)
     rows = np.sort(rng.integers(-1, 300, 5000))  # -1: a citation of no site row

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from components.data.columns import first_rows, split_lists_arrow, strip_text, to_strings
 from components.data.labels import STATUS_LABELS
+from components.data.memo import computed
 from components.data.tables import SITE_STATUSES
 
 __all__ = [
@@ -231,12 +232,7 @@ def _first_reports(
         keep = named.to_numpy(zero_copy_only=False)
         cited_rows, cited = cited_rows[keep], pc.filter(cited, named)
     # Date each source once, then look the cited ids up (unknown ids: undated).
-    src_ids = _text(sources, "source_id")
-    src_dates = _text(sources, "date").to_numpy(dtype=object)
-    src_days = _days(span_starts(_text(sources, "date")).to_numpy())
-    once = ~src_ids.duplicated().to_numpy()  # the first source with an id wins
-    src_dates, src_days = src_dates[once], src_days[once]
-    known = pa.array(src_ids.to_numpy(dtype=object)[once].tolist(), type=cited.type)
+    known, src_dates, src_days = _dated_sources(sources, cited.type)
     at = pc.index_in(cited, value_set=known).fill_null(-1).to_numpy()  # int32
     cited_days = np.where(at >= 0, src_days[np.maximum(at, 0)] if len(src_days) else _NAT, _NAT)
     # Events at the site.
@@ -281,6 +277,46 @@ def _first_reports(
         index=pd.Index(rows[chosen], name="row"),
         dtype=object,  # the shared strs as they are (str dtype would copy each per row)
     )
+
+
+# Per sources table (weakly held): its ids, dates and days (see _dated_sources); per
+# events table: its status changes (see _changes_of). One dossier asked for each again.
+_DATED: dict[int, dict[pa.DataType, tuple]] = {}
+_CHANGES: dict[int, dict[str, tuple[pd.DataFrame, np.ndarray]]] = {}
+
+
+def _dated_sources(
+    sources: pd.DataFrame, id_type: pa.DataType
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Each distinct source id (its first row wins) as an Arrow array of ``id_type``, with
+    that row's date as written (object, str) and its first day (int64 days, NaT's value
+    when undated). Computed once per sources table (read-only by contract)."""
+
+    def compute() -> tuple[pa.Array, np.ndarray, np.ndarray]:
+        src_ids = _text(sources, "source_id")
+        dates = _text(sources, "date")
+        once = ~src_ids.duplicated().to_numpy()  # the first source with an id wins
+        days = _days(span_starts(dates).to_numpy())[once]
+        known = pa.array(src_ids.to_numpy(dtype=object)[once].tolist(), type=id_type)
+        written = dates.to_numpy(dtype=object)[once]
+        days.setflags(write=False)
+        written.setflags(write=False)  # shared between calls
+        return known, written, days
+
+    return computed(_DATED, sources, id_type, compute)
+
+
+def _changes_of(events: pd.DataFrame, site_id: str) -> pd.DataFrame:
+    """The :func:`status_changes` rows of one site (index 0..k-1): the events table's
+    changes are computed once per table (read-only by contract) and sliced by site id."""
+
+    def compute() -> tuple[pd.DataFrame, np.ndarray]:
+        changes = status_changes(events)  # sorted by site_id
+        return changes, changes["site_id"].to_numpy(dtype=object)
+
+    changes, ids = computed(_CHANGES, events, "all", compute)
+    lo, hi = np.searchsorted(ids, site_id, "left"), np.searchsorted(ids, site_id, "right")
+    return changes.iloc[lo:hi].reset_index(drop=True)
 
 
 def _undated_citation(
@@ -671,7 +707,7 @@ def site_timeline(
             "summary": "",
         }
     start_row.update(status="reported", disputed=False, disputed_by="")
-    steps = status_changes(here)
+    steps = _changes_of(events, site_id)
     timeline = pd.DataFrame([start_row])
     if len(steps):
         timeline = pd.concat([timeline, steps], ignore_index=True)
