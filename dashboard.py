@@ -11,14 +11,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.analysis.dataset import Prepared, prepare
+from components.analysis.dataset import Prepared
 from components.analysis.figures import Shown
 from components.analysis.filters import View, event_mask, site_mask
-from components.data import DEFAULT_DATA_DIR, Atlas, fallback
-from components.data.cache import cache_dir_from_env, entry_for, load_atlas_cached
-from components.data.fallback import Served
+from components.data import DEFAULT_DATA_DIR, Atlas
 from components.data.labels import repeated_names, site_labels
-from components.data.memory import freeze_long_lived, release_freed_memory
 from components.data.status import StatusAt
 from components.data.version import DataVersion
 from components.export import pack as evidence_pack
@@ -26,8 +23,8 @@ from components.map import view as map_view
 from components.ui import evidence, layout, panels, state
 from components.ui.header import header, headline_source
 from components.ui.map_panel import map_panel
-from components.ui.metrics import silence_metrics
 from components.ui.people import people_panel
+from components.ui.serving import load, prepared, server_once
 from components.ui.sidebar import filters_sidebar, handle_upload, upload_feedback
 from components.ui.site_table import repeated_site_names, site_table_panel
 from components.ui.text import md
@@ -47,49 +44,6 @@ def _fingerprint(directory: Path) -> tuple:
         for p in sorted(directory.glob("*.csv"))
         if p.is_file()
     )
-
-
-# cache_resource, not cache_data: one shared copy, never unpickled per rerun (that costs
-# more than the rerun itself at 100,000 sites). Callers treat these frames as read-only.
-@st.cache_resource(show_spinner="Loading and checking the data…", max_entries=4)
-def load(directory: str, fingerprint: tuple) -> Served:
-    """What the page shows for these files: them, or the last version that passed every
-    check when they do not (or cannot be read); see components.data.fallback."""
-    kept = last_good()
-    # On disk too, by content: a restart on unchanged files validates nothing.
-    cache = cache_dir_from_env()
-    served, good = fallback.serve(
-        directory,
-        cache,
-        load_atlas_cached,
-        kept.get(directory),
-        entry=lambda version: entry_for(version.sha256, cache),
-    )
-    if good is not None:
-        kept[directory] = good
-    release_freed_memory()  # what reading and checking the files freed
-    return served
-
-
-@st.cache_resource(show_spinner=False)
-def last_good() -> dict[str, fallback.Good]:
-    """Per data folder, the last version that passed every check (held in memory too)."""
-    return {}
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def prepared(version: str, _atlas: Atlas) -> Prepared:
-    """Per dataset (its data version), once: the published payload and everything else
-    filters need."""
-    prep = prepare(_atlas)
-    freeze_long_lived()  # the dataset and the modules: no rerun's collection walks them
-    return prep
-
-
-@st.cache_resource(show_spinner=False)
-def server_once() -> int:
-    """Once per server, on its first page: Streamlit's public metrics answer nothing."""
-    return silence_metrics()
 
 
 def main() -> None:

@@ -49,6 +49,25 @@ def test_the_prepared_dataset_leaves_the_collectors_scans():
     assert gc.get_freeze_count() > 10_000
 
 
+def test_a_rerun_defines_no_cached_function_again():
+    """Streamlit reads a cached function's source (inspect.getsource) each time its
+    definition runs: the page script defines none, so a rerun reads no source."""
+    from streamlit.runtime.caching import cache_utils
+
+    at = run()
+    real = cache_utils._make_function_key
+    keyed = []
+
+    def counted(cache_type, func):
+        keyed.append(func.__qualname__)
+        return real(cache_type, func)
+
+    with patch.object(cache_utils, "_make_function_key", counted):
+        at.multiselect(key="f_countries").set_value(["KH"]).run()
+    assert metric(at, "Sites shown") == "25" and not at.error
+    assert keyed == []
+
+
 def test_country_filter_updates_panels_and_url():
     at = run()
     at.multiselect(key="f_countries").set_value(["KH"]).run()
