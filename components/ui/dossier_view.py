@@ -49,10 +49,19 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """Where a site's dossier starts: its id, its row (position in ``atlas.locations``)
+    and its heading (escaped; the site id in brackets when another site has the name)."""
+
+    site_id: str
+    row: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Dossier:
-    """A site's dossier: its heading (escaped; the site id in brackets when another site
-    has the same name) and the blocks under it, in order. Shared between reruns and
-    sessions: do not modify."""
+    """A site's dossier: its heading and the blocks under it, in order. The blocks are
+    shared between reruns and sessions: do not modify them."""
 
     heading: str
     blocks: tuple[Block, ...]
@@ -69,43 +78,55 @@ def escaped_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 # Per locations table (weakly held: a new dataset or upload drops its entries): each
-# opened site's dossier, with the other tables it was built from (checked by identity).
+# opened site's blocks, with the other tables they were built from (checked by identity).
 # At most MAX_KEPT per table, the oldest built dropped first.
-_DOSSIERS: dict[int, dict[tuple[str, str], tuple[tuple[object, ...], Dossier]]] = {}
+_BLOCKS: dict[int, dict[str, tuple[tuple[object, ...], tuple[Block, ...]]]] = {}
 MAX_KEPT = 512
+
+
+def heading(site_id: str, atlas: Atlas, repeated: Collection[str] | None = None) -> Heading | None:
+    """The :class:`Heading` of ``site_id`` (its first row in ``atlas.locations``), None if
+    the site is not there: cheap, so a page can show it before the blocks are built.
+    ``repeated``: the :func:`~components.data.labels.repeated_names` of
+    ``atlas.locations`` if known (counted here if not)."""
+    locations = atlas.locations
+    at = TextSet(locations["site_id"]).position(site_id)  # no copy of the rows
+    if at < 0:
+        return None
+    if repeated is None:
+        text = site_label(site_id, locations)
+    else:
+        name = locations["name"].iloc[at]
+        text = f"{name} ({site_id})" if name_key(name) in repeated else str(name)
+    return Heading(site_id, at, md(text))
+
+
+def blocks(atlas: Atlas, head: Heading) -> tuple[Block, ...]:
+    """The blocks of the dossier ``head`` starts (made by :func:`heading` for ``atlas``).
+
+    Built once per site and locations table, and again if the atlas's events, sources,
+    contradictions or withheld sources are other objects than those they were built from.
+    """
+    built_from = (atlas.events, atlas.sources, atlas.contradictions, atlas.withheld_sources)
+    entries = entries_for(_BLOCKS, atlas.locations)
+    found = entries.get(head.site_id)
+    if found is not None and all(a is b for a, b in zip(found[0], built_from, strict=True)):
+        return found[1]
+    made = tuple(_blocks(atlas.locations.iloc[head.row], atlas))
+    entries.pop(head.site_id, None)
+    while len(entries) >= MAX_KEPT:
+        del entries[next(iter(entries))]
+    entries[head.site_id] = (built_from, made)
+    return made
 
 
 def site_dossier(
     site_id: str, atlas: Atlas, repeated: Collection[str] | None = None
 ) -> Dossier | None:
-    """The dossier of ``site_id`` (its first row in ``atlas.locations``), or None if the
-    site is not there. ``repeated``: the :func:`~components.data.labels.repeated_names`
-    of ``atlas.locations`` if known (counted here if not).
-
-    Built once per site and locations table, and again if the atlas's events, sources,
-    contradictions or withheld sources are other objects than those it was built from.
-    """
-    locations = atlas.locations
-    at = TextSet(locations["site_id"]).position(site_id)  # no copy of the rows
-    if at < 0:
-        return None
-    site = locations.iloc[at]
-    if repeated is None:
-        heading = site_label(site_id, locations)
-    else:
-        name = site["name"]
-        heading = f"{name} ({site_id})" if name_key(name) in repeated else str(name)
-    built_from = (atlas.events, atlas.sources, atlas.contradictions, atlas.withheld_sources)
-    entries = entries_for(_DOSSIERS, locations)
-    found = entries.get((site_id, heading))
-    if found is not None and all(a is b for a, b in zip(found[0], built_from, strict=True)):
-        return found[1]
-    made = Dossier(md(heading), tuple(_blocks(site, atlas)))
-    entries.pop((site_id, heading), None)
-    while len(entries) >= MAX_KEPT:
-        del entries[next(iter(entries))]
-    entries[(site_id, heading)] = (built_from, made)
-    return made
+    """The whole dossier of ``site_id``: :func:`heading` and :func:`blocks`; None if the
+    site is not in ``atlas.locations``."""
+    head = heading(site_id, atlas, repeated)
+    return None if head is None else Dossier(head.text, blocks(atlas, head))
 
 
 def _blocks(site: pd.Series, atlas: Atlas):

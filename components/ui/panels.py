@@ -161,8 +161,9 @@ def dossier_panel(
     is_shown: bool,
     repeated: Collection[str] | None = None,
 ) -> None:
-    """Every field, the sources' quotes with links, events and nearest sites: the blocks
-    of :func:`components.ui.dossier_view.site_dossier`, built once per site and dataset.
+    """Every field, the sources' quotes with links, events and nearest sites: the heading,
+    then the blocks of :func:`components.ui.dossier_view.blocks` (built once per site and
+    dataset, so a first opening shows the heading while they are built).
 
     ``repeated``: the names more than one of ``atlas.locations`` bears
     (:func:`~components.data.labels.repeated_names`, kept per dataset), so the heading
@@ -171,14 +172,14 @@ def dossier_panel(
     if not site_id:
         st.info("Click a marker on the map, or choose a site above, to open its dossier.")
         return
-    found = dossier_view.site_dossier(site_id, atlas, repeated)
-    if found is None:
+    head = dossier_view.heading(site_id, atlas, repeated)
+    if head is None:
         st.warning("That site is not in the loaded data.")
         return
-    st.subheader(found.heading)  # the id too if a name repeats
+    st.subheader(head.text)  # the id too if a name repeats; sent before the blocks are built
     if not is_shown:
         st.caption("This site is hidden by the current filters.")
-    for block in found.blocks:
+    for block in dossier_view.blocks(atlas, head):
         _draw(block)
 
 
