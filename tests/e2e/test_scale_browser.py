@@ -202,6 +202,9 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
     expect(frame.locator("path.atlas-selected")).to_have_count(1, timeout=STEP_MS)
     assert ring_at(frame) == pytest.approx([float(bavet["lat"]), float(bavet["lon"])], abs=1e-6)
     assert atlas_attr(frame, "data-atlas-renders") == renders, "a selection rebuilt the markers"
+    fields = page.get_by_test_id("stTable").first  # the dossier's field table
+    expect(fields).to_contain_text("bavet", timeout=STEP_MS)
+    expect(fields).to_contain_text("Coordinate evidence", timeout=STEP_MS)
     shot("01-bavet-from-table")
 
     # From the keyboard: Enter on a focused cluster zooms in, as a click does.
