@@ -65,6 +65,7 @@ PICK = """(selector) => {
   return !!best;
 }"""
 NO_PENDING = "() => window.atlas.vp.pending === 0"
+REDRAWING = "() => window.atlas.map.getContainer().classList.contains('atlas-redrawing')"
 # The binned groups of the view now, as [marker key, on screen?] (binView is a pure pass
 # over the shown rows for the current view), with the marker keys held, in one task.
 VIEW_GROUPS_JS = """
@@ -79,19 +80,28 @@ HELD_AND_GROUPS = (
     + VIEW_GROUPS_JS
     + "return {held: Object.keys(a.vp.markers), groups}; }"
 )
-# Jump the camera to each [lat, lon] in turn, in one task; what is held right after,
-# each jump's pending count, and the view's groups.
+# Jump the camera to each [lat, lon] in turn, in one task; each jump's pending count and
+# whether the old view's clusters are hidden. The view's draw that follows (after a paint)
+# is recorded as it ends: the markers held, the margin's pending count, the view's groups,
+# and how many draws ran.
 JUMP = (
     """(points) => {
   const a = window.atlas;
-  const pending = [];
+  const own = a.__ownDraw || (a.__ownDraw = a.drawView);  // not a previous wrapper
+  window.__draws = [];
+  a.drawView = function () {
+    own.call(this);
+    const held = Object.keys(a.vp.markers), pending = a.vp.pending;"""
+    + VIEW_GROUPS_JS
+    + """window.__draws.push({held, pending, groups});
+  };
+  const pending = [], hidden = [];
   for (const at of points) {
     a.runCamera({kind: "site", at});
     pending.push(a.vp.pending);
+    hidden.push(a.map.getContainer().classList.contains("atlas-redrawing"));
   }
-  const held = Object.keys(a.vp.markers);"""
-    + VIEW_GROUPS_JS
-    + "return {held, pending, groups}; }"
+  return {pending, hidden, draws: window.__draws.length}; }"""
 )
 DRAWN_IDS = """() => Array.from(document.querySelectorAll('.atlas-site[data-site]'))
   .map(n => n.getAttribute('data-site'))"""
@@ -245,9 +255,10 @@ def test_100k_sites_open_from_the_table_and_from_the_map(
 def test_100k_a_camera_jump_draws_the_screen_first_then_the_margin(
     big: tuple[str, pd.DataFrame], page: Page, page_errors: list[Error], shot
 ) -> None:
-    """A jump (a site chosen in the table) builds the markers on screen in its own task
-    and those of the margin around it (kept for short pans) in the next; a newer jump
-    drops an older one's pending markers."""
+    """A jump (a site chosen in the table) is painted first, with the old view's clusters
+    hidden; the markers on screen are built in a task after that frame and those of the
+    margin around it (kept for short pans) in the next; of jumps in one task, only the
+    last one's view is built."""
     url, sites = big
     frame = open_big(page, url)
     by_id = sites.set_index("site_id")
@@ -256,20 +267,26 @@ def test_100k_a_camera_jump_draws_the_screen_first_then_the_margin(
 
     settle(page, frame)  # no late move of the page's own between a jump and its check
     jumped = frame.evaluate(JUMP, [bavet])
-    on_screen = {key for key, shown in jumped["groups"] if shown}
-    held = set(jumped["held"])
+    # The jump's frame comes first: nothing built in its task, the old clusters hidden.
+    assert jumped == {"pending": [-1], "hidden": [True], "draws": 0}
+    wait_in_frame(frame, "() => window.__draws.length > 0")
+    first = frame.evaluate("() => window.__draws[0]")
+    on_screen = {key for key, shown in first["groups"] if shown}
+    held = set(first["held"])
     assert on_screen and on_screen <= held, f"on screen without a marker: {on_screen - held}"
-    assert jumped["pending"][0] > 0, "nothing left for the margin: is the margin binned?"
+    assert first["pending"] > 0, "nothing left for the margin: is the margin binned?"
     wait_in_frame(frame, NO_PENDING)
     now = frame.evaluate(HELD_AND_GROUPS)
     assert set(now["held"]) == {key for key, _ in now["groups"]}
+    assert not frame.evaluate(REDRAWING), "the clusters stayed hidden"
     shot("01-jumped-to-bavet")
 
-    # Two jumps in one task: the first one's margin never comes.
+    # Two jumps in one task: one draw, of the last jump's view.
     jumped = frame.evaluate(JUMP, [far, bavet])
-    assert jumped["pending"][0] > 0, "the first jump left nothing to drop"
+    assert jumped == {"pending": [-1, -1], "hidden": [True, True], "draws": 0}
     wait_in_frame(frame, NO_PENDING)
     page.wait_for_timeout(200)  # any dropped pass would have run by now
+    assert frame.evaluate("() => window.__draws.length") == 1
     now = frame.evaluate(HELD_AND_GROUPS)
     assert set(now["held"]) == {key for key, _ in now["groups"]}
     expect(frame.locator(".atlas-site, .atlas-cluster").first).to_be_visible()
