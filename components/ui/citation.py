@@ -18,8 +18,12 @@ def source_line(source_id: str, sources: pd.DataFrame) -> str:
     per sources table (read-only by contract)."""
     lines = entries_for(_SOURCE_LINES, sources)
     if not lines:
+        # Built apart, then added in one step: a session on another thread never reads a
+        # half-filled index (and would keep an id's bare line in a shared dossier).
+        built: dict[str, str] = {}
         columns = ("source_id", "publisher", "url", "date")
         for sid, publisher, url, date in zip(*(sources[c] for c in columns), strict=True):
-            if sid not in lines:  # the first row of an id, as before
-                lines[sid] = f"{md_link(publisher, url)}, {md(date or 'undated')} ({md(sid)})"
+            if sid not in built:  # the first row of an id, as before
+                built[sid] = f"{md_link(publisher, url)}, {md(date or 'undated')} ({md(sid)})"
+        lines.update(built)
     return lines.get(source_id) or md(source_id)

@@ -839,7 +839,8 @@
     var group = this.layer;
     if (this.unbindHalos) this.unbindHalos();
     this.unbindHalos = null;
-    this.vp = null;
+    this.vp = null;  // a draw still waiting for a paint (drawAfterPaint) is dropped,
+    this.map.getContainer().classList.remove("atlas-redrawing");  // and shows no clusters
     group.clearLayers();
     var settle;
     this.loaded = new Promise(function (resolve) { settle = resolve; });
