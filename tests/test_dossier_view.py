@@ -135,3 +135,22 @@ def test_the_page_gets_the_heading_before_the_blocks_are_built(own, monkeypatch)
     panels.dossier_panel("kk_park", own, is_shown=False)
     assert order[:3] == ["subheader", "caption", "built"]
     assert "table" in order[3:]
+
+
+def test_text_from_sources_events_and_contradictions_is_escaped(own):
+    """KK Park cites sources, has status events and a contradiction: hostile text in
+    each reaches the dossier escaped only."""
+    hostile = "![x](http://evil.example/x.png) <b>b</b> *em*"
+    sources = own.sources.assign(quote=hostile, publisher=hostile)
+    events = own.events.assign(summary=hostile)
+    contradictions = own.contradictions.assign(topic=hostile, note=hostile)
+    atlas = replace(own, sources=sources, events=events, contradictions=contradictions)
+    found = dossier_view.site_dossier("kk_park", atlas)
+    text = _texts(found)
+    assert hostile not in text
+    kinds = {b.kind for b in found.blocks if dossier_view.md(hostile) in _texts_of(b)}
+    assert {"markdown", "caption", "columns"} <= kinds  # quotes, timeline; note; sides
+
+
+def _texts_of(block: dossier_view.Block) -> str:
+    return _texts(dossier_view.Dossier("", (block,)))
