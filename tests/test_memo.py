@@ -54,3 +54,23 @@ def test_a_repeated_source_id_reads_as_its_first_row_and_a_new_table_is_read_ane
     assert "First" in citation.source_line("S1", first)
     edited = first.assign(publisher=["Edited", "Second"])
     assert "Edited" in citation.source_line("S1", edited)
+
+
+def test_a_bounded_memo_keeps_the_newest_keys_per_table():
+    from components.data.memo import computed
+
+    store: dict = {}
+    table = pd.DataFrame({"x": [1]})
+    calls = []
+
+    def compute(key):
+        calls.append(key)
+        return key * 10
+
+    for key in [1, 2, 3, 4]:
+        assert computed(store, table, key, lambda k=key: compute(k), max_kept=2) == key * 10
+    assert list(store[id(table)]) == [3, 4]  # the oldest went first
+    assert computed(store, table, 4, lambda: compute(4), max_kept=2) == 40
+    assert calls == [1, 2, 3, 4]  # 4 answered from memory
+    assert computed(store, table, 1, lambda: compute(1), max_kept=2) == 10
+    assert calls == [1, 2, 3, 4, 1] and list(store[id(table)]) == [4, 1]

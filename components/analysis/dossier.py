@@ -9,7 +9,7 @@ import pandas as pd
 from geopy.distance import geodesic
 
 from components.data import status
-from components.data.memo import computed, entries_for
+from components.data.memo import computed, entries_for, remember
 
 
 def site_sources(site: pd.Series, sources: pd.DataFrame) -> pd.DataFrame:
@@ -34,6 +34,7 @@ def site_events(site_id: str, events: pd.DataFrame) -> pd.DataFrame:
 # site's nearest sites and relations. Geodesic distances cost about 1 ms each in geopy:
 # 15 to 20 per dossier, on every rerun that shows it.
 _NEAREST: dict[int, dict[tuple, pd.DataFrame]] = {}
+MAX_KEPT = 512  # sites per table in each memo here, the oldest dropped first
 _RELATIONS: dict[int, dict[tuple, tuple]] = {}
 
 
@@ -48,7 +49,11 @@ def nearest_sites(site: pd.Series, locations: pd.DataFrame, k: int = 5) -> pd.Da
     """:func:`nearest_sites_of`, computed once per site and ``locations`` table (read-only
     by contract); the frame returned is shared, do not modify it."""
     return computed(
-        _NEAREST, locations, _site_key(site, k), lambda: nearest_sites_of(site, locations, k)
+        _NEAREST,
+        locations,
+        _site_key(site, k),
+        lambda: nearest_sites_of(site, locations, k),
+        MAX_KEPT,
     )
 
 
@@ -94,7 +99,9 @@ def _with_distance(site: pd.Series, rows: pd.DataFrame) -> pd.DataFrame:
 def relations(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
     """:func:`relations_of`, computed once per site and ``locations`` table (read-only by
     contract); what is returned is shared, do not modify it."""
-    return computed(_RELATIONS, locations, _site_key(site), lambda: relations_of(site, locations))
+    return computed(
+        _RELATIONS, locations, _site_key(site), lambda: relations_of(site, locations), MAX_KEPT
+    )
 
 
 def relations_of(site: pd.Series, locations: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame]:
@@ -150,5 +157,5 @@ def site_timeline(
     if found is not None and found[0]() is locations and found[1]() is sources:
         return found[2]
     steps = status.site_timeline(site_id, locations, events, sources)
-    per_site[site_id] = (weakref.ref(locations), weakref.ref(sources), steps)
+    remember(per_site, site_id, (weakref.ref(locations), weakref.ref(sources), steps), MAX_KEPT)
     return steps

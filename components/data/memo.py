@@ -9,6 +9,7 @@ new objects, never reads another's entries.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -16,6 +17,8 @@ from typing import Any, TypeVar
 import pandas as pd
 
 T = TypeVar("T")
+_MISSING = object()
+_LOCK = threading.Lock()
 
 
 def entries_for(store: dict[int, dict[Any, Any]], table: pd.DataFrame) -> dict[Any, Any]:
@@ -32,11 +35,29 @@ def entries_for(store: dict[int, dict[Any, Any]], table: pd.DataFrame) -> dict[A
 
 
 def computed(
-    store: dict[int, dict[Any, Any]], table: pd.DataFrame, key: Hashable, compute: Callable[[], T]
+    store: dict[int, dict[Any, Any]],
+    table: pd.DataFrame,
+    key: Hashable,
+    compute: Callable[[], T],
+    max_kept: int | None = None,
 ) -> T:
     """``compute()`` once per ``table`` (by identity) and ``key``, kept in ``store`` (see
-    :func:`entries_for`); the result is shared, so it must not be modified."""
+    :func:`entries_for`); the result is shared, so it must not be modified. With
+    ``max_kept``, at most that many keys are kept per table (see :func:`remember`)."""
     entries = entries_for(store, table)
-    if key not in entries:
-        entries[key] = compute()
-    return entries[key]
+    found = entries.get(key, _MISSING)
+    if found is _MISSING:
+        found = compute()
+        remember(entries, key, found, max_kept)
+    return found
+
+
+def remember(entries: dict[Any, Any], key: Hashable, value: Any, max_kept: int | None) -> None:
+    """``entries[key] = value``, first dropping the oldest entries (in insertion order) so
+    that at most ``max_kept`` remain (None: no limit). Sessions run on their own threads:
+    one at a time changes a dict here."""
+    with _LOCK:
+        entries.pop(key, None)
+        while max_kept is not None and entries and len(entries) >= max_kept:
+            del entries[next(iter(entries))]
+        entries[key] = value

@@ -13,7 +13,6 @@ Every data value in a block went through :func:`components.ui.text.md` (or
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
@@ -32,7 +31,7 @@ from components.data.labels import (
     name_key,
     site_label,
 )
-from components.data.memo import entries_for
+from components.data.memo import entries_for, remember
 from components.ui.citation import source_line
 from components.ui.text import md
 
@@ -83,7 +82,6 @@ def escaped_table(rows: pd.DataFrame) -> pd.DataFrame:
 # At most MAX_KEPT per table, the oldest built dropped first.
 _BLOCKS: dict[int, dict[str, tuple[tuple[object, ...], tuple[Block, ...]]]] = {}
 MAX_KEPT = 512
-_LOCK = threading.Lock()
 
 
 def heading(site_id: str, atlas: Atlas, repeated: Collection[str] | None = None) -> Heading | None:
@@ -115,11 +113,7 @@ def blocks(atlas: Atlas, head: Heading) -> tuple[Block, ...]:
     if found is not None and all(a is b for a, b in zip(found[0], built_from, strict=True)):
         return found[1]
     made = tuple(_blocks(atlas.locations.iloc[head.row], atlas))
-    with _LOCK:  # sessions build on their own threads; one at a time changes the dict
-        entries.pop(head.site_id, None)
-        while len(entries) >= MAX_KEPT:
-            del entries[next(iter(entries))]
-        entries[head.site_id] = (built_from, made)
+    remember(entries, head.site_id, (built_from, made), MAX_KEPT)
     return made
 
 
