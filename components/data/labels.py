@@ -208,8 +208,14 @@ def site_labels(
     out = []
     for name, site_id in zip(names, site_ids, strict=True):
         text = name if isinstance(name, str) else ""
-        out.append(f"{text} ({site_id})" if name_key(text) in repeated else text)
+        out.append(labelled(text, site_id, repeated))
     return out
+
+
+def labelled(name: object, site_id: str, repeated: Collection[str]) -> str:
+    """``name`` as text, with the site id in brackets when its :func:`name_key` is among
+    ``repeated`` (the :func:`repeated_names` of the sites it is listed with)."""
+    return f"{name} ({site_id})" if name_key(name) in repeated else str(name)
 
 
 def site_label(site_id: str, sites: pd.DataFrame, repeated: Collection[str] | None = None) -> str:
@@ -224,7 +230,7 @@ def site_label(site_id: str, sites: pd.DataFrame, repeated: Collection[str] | No
     name = match.iloc[0]
     key = name_key(name)
     if repeated is not None:
-        return f"{name} ({site_id})" if key in repeated else str(name)
+        return labelled(name, site_id, repeated)
     # Only names holding the key's longest word can collide: look closely at those.
     word = max(key.split(), key=len, default="")
     names = sites["name"].fillna("").astype(str)

@@ -28,7 +28,7 @@ from components.data.labels import (
     STATUS_LABELS,
     ZONE_LABELS,
     country_name,
-    name_key,
+    labelled,
     site_label,
 )
 from components.data.memo import entries_for, remember
@@ -96,8 +96,7 @@ def heading(site_id: str, atlas: Atlas, repeated: Collection[str] | None = None)
     if repeated is None:
         text = site_label(site_id, locations)
     else:
-        name = locations["name"].iloc[at]
-        text = f"{name} ({site_id})" if name_key(name) in repeated else str(name)
+        text = labelled(locations["name"].iloc[at], site_id, repeated)
     return Heading(site_id, at, md(text))
 
 
