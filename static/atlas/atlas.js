@@ -1052,8 +1052,7 @@
     requestAnimationFrame(function () {
       setTimeout(function () {
         if (self.vp !== vp || vp.drawing !== token) return;
-        container.classList.remove("atlas-redrawing");
-        self.drawView();
+        self.drawView();  // which shows the clusters again
       }, 0);
     });
   };
