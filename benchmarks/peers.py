@@ -3,9 +3,9 @@
 Apps, each on its own server and its own headless system Chromium (every non-local
 request aborted, :func:`tests.harness.offline`):
 
-- ``atlas``: ``dashboard.py``, started on a warm data cache of its own (filled by a child
-  process first): a restart on unchanged data. Its cold first load, validation
-  included, is the server part's ``first_load`` figure.
+- ``atlas``: ``app.py`` (``dashboard.py`` as ``./run.sh`` serves it), started on a warm
+  data cache of its own (filled by a child process first): a restart on unchanged data.
+  Its cold first load, validation included, is the server part's ``first_load`` figure.
 - ``fmc``: ``benchmarks/fmc_app.py``, folium ``FastMarkerCluster`` in ``st_folium``.
 - ``deck``: ``benchmarks/deck_app.py``, a deck.gl ``ScatterplotLayer`` in ``st.pydeck_chart``.
 - ``shell`` (floor a): ``benchmarks/shell_app.py``, one empty ``components.html`` frame.

@@ -101,9 +101,12 @@ def run_app(
     log_path: str | os.PathLike[str] | None = None,
     timeout: float = STARTUP_TIMEOUT_S,
     extra_args: tuple[str, ...] = DEFAULT_SERVER_ARGS,
-    script: str | os.PathLike[str] = "dashboard.py",
+    script: str | os.PathLike[str] = "app.py",
 ) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` (or ``script``) from the repo root; yield its URL.
+    """Start ``streamlit run app.py`` (or ``script``) from the repo root; yield its URL.
+
+    ``app.py`` is the atlas's server (``dashboard.py`` behind its own middleware), as
+    ``./run.sh`` starts it.
 
     Parameters
     ----------

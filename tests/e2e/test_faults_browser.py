@@ -19,12 +19,14 @@ POINTS = ".atlas-site, .atlas-cluster"
 
 
 def _copy_app(target: Path) -> Path:
-    """dashboard.py, components/ and static/ (atlas.js and the vendored map assets)."""
+    """app.py, dashboard.py, components/ and static/ (atlas.js and the vendored map
+    assets); returns the server file to run."""
     skip = shutil.ignore_patterns("__pycache__", "generated")
-    shutil.copy2(ROOT / "dashboard.py", target / "dashboard.py")
+    for name in ("app.py", "dashboard.py"):
+        shutil.copy2(ROOT / name, target / name)
     shutil.copytree(ROOT / "components", target / "components", ignore=skip)
     shutil.copytree(ROOT / "static", target / "static", ignore=skip)
-    return target / "dashboard.py"
+    return target / "app.py"
 
 
 def test_a_read_only_payload_folder_still_draws_every_site(tmp_path: Path, page: Page, shot):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
@@ -87,29 +88,47 @@ def test_geocoder_outage_keeps_what_was_resolved(app_with_stub, stub, page, tmp_
     shot("outage")
 
 
-def test_the_public_metrics_show_nothing_of_an_analysts_upload(browser, tmp_path):
-    """Streamlit serves /_stcore/metrics to anyone: the open sessions and the bytes of
-    uploaded files. Another visitor must not see an analyst's upload arrive there."""
-
-    def metrics(url: str) -> str:
+def _metrics(url: str) -> tuple[int, str]:
+    """(status, body) of GET /_stcore/metrics."""
+    try:
         with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=30) as answer:
-            assert answer.status == 200
-            return answer.read().decode()
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
-    # A server of its own: the session-wide one has had pages and uploads of other tests.
-    with run_app() as url:
-        before = metrics(url)  # no page yet: Streamlit's own, with nothing of anyone
-        context = browser.new_context()
-        try:
-            page = context.new_page()
-            page.goto(url)
-            wait_for_app(page)
-            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
-                _csv(tmp_path, ROWS[:1])
-            )
-            expect(page.get_by_text("1 of your sites is on the map")).to_be_visible(timeout=30_000)
-            seen = metrics(url)
-        finally:
-            context.close()
-    assert "active_sessions" in before  # what the endpoint serves untouched
-    assert seen.strip() in ("", "# EOF")
+
+def _upload_one_site(browser, url: str, tmp_path) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        wait_for_app(page)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+            _csv(tmp_path, ROWS[:1])
+        )
+        expect(page.get_by_text("1 of your sites is on the map")).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+
+
+def test_the_public_metrics_path_is_closed_from_the_first_request(browser, tmp_path):
+    """Streamlit serves /_stcore/metrics to anyone: the open sessions and the bytes of
+    uploaded files. The atlas's server (app.py, as ./run.sh starts it) answers 404
+    before any page has opened and after an analyst's upload."""
+    with run_app() as url:  # a server of its own: nothing has opened a page on it yet
+        before = _metrics(url)
+        _upload_one_site(browser, url, tmp_path)
+        seen = _metrics(url)
+    assert before == (404, "Not served by Scam Centre Atlas.\n")
+    assert seen == before
+
+
+def test_run_on_dashboard_py_the_metrics_show_nothing_from_the_first_page(browser, tmp_path):
+    """``streamlit run dashboard.py`` has no middleware: there the app empties Streamlit's
+    statistics on its first page, so another visitor never sees an upload arrive."""
+    with run_app(script="dashboard.py") as url:
+        status, before = _metrics(url)
+        _upload_one_site(browser, url, tmp_path)
+        seen_status, seen = _metrics(url)
+    assert status == 200 and "active_sessions" in before  # Streamlit's own, untouched
+    assert seen_status == 200 and seen.strip() in ("", "# EOF")
