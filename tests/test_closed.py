@@ -7,6 +7,7 @@ The middleware is driven through its ASGI interface (the browser test
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -29,7 +30,12 @@ def _call(path: str, kind: str = "http") -> tuple[list[dict], list[dict]]:
         sent.append(message)
 
     middleware = ClosedPaths(inner, CLOSED)
-    asyncio.run(middleware({"type": kind, "path": path}, receive, send))
+    # As a server gives it: the decoded path, and the raw one (here percent-encoded).
+    scope = {"type": kind, "path": path, "raw_path": path.replace("m", "%6d").encode()}
+    # On a thread of its own: the browser tests' Playwright keeps an event loop running
+    # on the main thread for the whole session.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     return sent, passed
 
 
@@ -77,4 +83,7 @@ def test_app_py_serves_the_dashboard_behind_the_middleware():
     import app
 
     assert app.app._resolve_script_path() == ROOT / "dashboard.py"
-    assert [m.cls for m in app.app._user_middleware] == [ClosedPaths]
+    assert [(m.cls, m.kwargs) for m in app.app._user_middleware] == [
+        (ClosedPaths, {"paths": CLOSED})
+    ]
+    assert CLOSED == ("_stcore/metrics",)
