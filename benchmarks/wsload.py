@@ -228,6 +228,15 @@ class Session:
                 await self.ws.close()
 
 
+def _cpu_s(pid: int | None) -> float:
+    """CPU seconds (user + system) the process has used so far, from /proc; 0.0 if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int | None) -> tuple[float, float]:
     """(VmRSS, VmHWM) of ``pid`` in MB; (0, 0) when unknown."""
     return _status_mb(pid, "VmRSS") or 0.0, _status_mb(pid, "VmHWM") or 0.0
@@ -340,14 +349,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of soak (one count)")
+    parser.add_argument(
+        "--script",
+        default="app.py",
+        help="what the servers run: app.py (as ./run.sh) or dashboard.py",
+    )
     args = parser.parse_args(argv)
     counts = [int(c) for c in args.sessions.split(",")]
-    print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; "
+        f"servers run {args.script}"
+    )
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         data = Path(tmp) / "data"
         shutil.copytree(DEFAULT_DATA_DIR, data)
         env = {"ATLAS_CACHE_DIR": str(Path(tmp) / "cache")}
-        urls = [stack.enter_context(run_app(data, env=env)) for _ in range(args.replicas)]
+        urls = [
+            stack.enter_context(run_app(data, env=env, script=args.script))
+            for _ in range(args.replicas)
+        ]
         pids = [_server_pid(int(u.rsplit(":", 1)[1])) for u in urls]
         if args.soak:
             samples = asyncio.run(_soak(urls, counts[0], args.soak, data, pids))
@@ -355,7 +375,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         rows = []
         for count in counts:
+            cpu_before = sum(_cpu_s(pid) for pid in pids)
             stats = asyncio.run(_load(urls, count, args.seconds, seed=count))
+            cpu = sum(_cpu_s(pid) for pid in pids) - cpu_before
             rss = [_rss_mb(pid) for pid in pids]
             lat = stats.latencies
             rows.append(
@@ -368,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{max(lat):.2f}" if lat else "",
                     str(len(stats.errors)),
                     f"{statistics.median(stats.opens):.2f}" if stats.opens else "",
+                    f"{1000 * cpu / len(lat):.0f}" if lat else "",
                     " / ".join(f"{now:.0f} ({peak:.0f})" for now, peak in rss),
                 ]
             )
@@ -378,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"({', '.join(sorted(stats.shown, key=len)[:6])}); {stats.dossiers} dossiers drawn"
             )
         headers = ["sessions", "held", "reruns", "p50 s", "p95 s", "max s", "errors"]
-        print(table([*headers, "open p50 s", "server RSS MB (peak)"], rows))
+        print(table([*headers, "open p50 s", "server CPU ms/rerun", "server RSS MB (peak)"], rows))
         print(f"load average at the end {os.getloadavg()[0]:.1f}; {args.seconds:.0f} s per count")
     return 0
 
