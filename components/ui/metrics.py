@@ -8,7 +8,10 @@ which the atlas promises not to allow. :func:`silence_metrics` takes every stati
 provider off the server's statistics manager, so the endpoint answers an empty page.
 
 Streamlit-specific (its runtime's statistics manager); the app calls it once per server,
-on the first page. Deployments should still block the path at their proxy (README).
+on the first page. Served through ``app.py`` (as ``./run.sh`` does) the path answers 404
+from the first request on (:mod:`components.ui.closed`) and this is a second lock; run as
+``streamlit run dashboard.py`` it is the only one. Deployments should still block the path
+at their proxy (README).
 """
 
 from __future__ import annotations

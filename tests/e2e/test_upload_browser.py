@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from components.ui.closed import BODY
 from tests.harness import map_frame, run_app, wait_for_app
 from tests.nominatim_stub import NominatimStub, Reply, place
 
@@ -119,7 +120,7 @@ def test_the_public_metrics_path_is_closed_from_the_first_request(browser, tmp_p
         before = _metrics(url)
         _upload_one_site(browser, url, tmp_path)
         seen = _metrics(url)
-    assert before == (404, "Not served by Scam Centre Atlas.\n")
+    assert before == (404, BODY.decode())
     assert seen == before
 
 
