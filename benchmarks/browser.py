@@ -261,7 +261,9 @@ def frame_when(page: Page, js: str, arg, timeout_ms: float):
     ``performance.now()`` gives the frame in which the change reaches the screen, with no
     polling interval or round trip to this process in the figure. (Until 2 Dec 2026 the
     check ran every 50 ms and the figure was the next frame after this process heard of
-    it: 20 to 60 ms later, for every app alike.)"""
+    it: 20 to 60 ms later, for every app alike.) The first check runs when this call
+    reaches the page: for a user action whose result may already be on screen by then,
+    :func:`benchmarks.peers.arm_frame_watch` checks from the click on instead."""
     return page.wait_for_function(js, arg=arg, polling="raf", timeout=timeout_ms).json_value()
 
 

@@ -427,13 +427,61 @@ def heap_mb(page: Page) -> float:
         cdp.detach()
 
 
+# A user action's figure is the first animation frame in which its result shows. The
+# watcher is armed before the click: from the option's pointerdown on, it runs the check
+# at the start of every frame in the page itself and keeps the first frame's time. (Until
+# 3 Dec 2026 the check began only once the click had come back to this process, and a
+# result already on screen was stamped at that later moment: when the page was busy
+# right after painting it, as the atlas's map is while it builds a new view's markers,
+# 0.1 s or more too late.) ``src`` is a check of ``(arg, bench)``; ``bench.name`` is the
+# chosen option's text up to its first " · ".
+_WATCH_JS = """
+([src, arg]) => {
+  const check = eval('(' + src + ')');
+  const bench = window.__bench = {t0: null, done: null, name: null};
+  const onDown = (e) => {
+    const opt = e.target.closest('[role="option"]');
+    if (!opt || window.__bench !== bench || bench.t0 !== null) return;
+    bench.t0 = performance.now();
+    bench.name = opt.innerText.split(' \u00b7 ')[0].trim();
+    document.removeEventListener('pointerdown', onDown, true);
+    const tick = () => {
+      if (window.__bench !== bench || bench.done !== null) return;
+      let value;
+      try { value = check(arg, bench); } catch (err) { value = 'check failed: ' + err; }
+      if (value === false || value === null || value === undefined) requestAnimationFrame(tick);
+      else bench.done = value;
+    };
+    requestAnimationFrame(tick);
+  };
+  document.addEventListener('pointerdown', onDown, true);
+}
+"""
+
+
+def arm_frame_watch(page: Page, check: str, arg) -> None:
+    """Arm the frame watcher (``_WATCH_JS``) for the next option clicked."""
+    page.evaluate(_WATCH_JS, [check, arg])
+
+
+def frame_watch_seconds(page: Page, timeout_ms: float) -> float:
+    """Seconds from the option's pointerdown to the first frame the check held in."""
+    page.wait_for_function(
+        "() => window.__bench && window.__bench.done !== null", polling=50, timeout=timeout_ms
+    )
+    bench = page.evaluate("() => window.__bench")
+    if isinstance(bench["done"], str):
+        raise RuntimeError(bench["done"])
+    return (float(bench["done"]) - float(bench["t0"])) / 1000
+
+
+def watch_check(js: str, arg_expr: str) -> str:
+    """A watcher check that calls one of the frame checks above with ``arg_expr``."""
+    return f"(arg, bench) => ({js.strip()})({arg_expr})"
+
+
 _ARM_CHANGE_JS = """
 ([app, iframeSel, deckSel]) => {
-  window.__benchT0 = null;
-  document.addEventListener('pointerdown', (e) => {
-    if (window.__benchT0 === null && e.target.closest('[role="option"]'))
-      window.__benchT0 = performance.now();
-  }, {capture: true});
   if (app === 'deck') {
     const c = document.querySelector(deckSel + ' canvas');
     if (c) c.__probe = true;
@@ -483,40 +531,33 @@ def _pick_option(page: Page, box, option_text: str | None, index: int, timeout_m
 def filter_change(page: Page, app: str, expected: int, timeout_ms: float) -> tuple[float, bool]:
     """Sidebar Country multiselect -> Cambodia; seconds to the updated map, remounted?"""
     before = page.evaluate(_ARM_CHANGE_JS, [app, MAP_IFRAME, DECK])
-    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
-    _pick_option(
-        page, box.locator("input"), ATLAS_COUNTRY if app == "atlas" else COUNTRY, 0, timeout_ms
-    )
     if app == "atlas":
         extra = (
             "Number(doc.documentElement.getAttribute('data-atlas-renders') || 0) > "
             f"{before} && Number(doc.documentElement.getAttribute('data-atlas-sites')) === "
             f"{expected}"
         )
-        done = _wait(page, _MARKER_VISIBLE_JS, [MAP_IFRAME, ATLAS_POINTS, extra], timeout_ms)
+        arm_frame_watch(
+            page, watch_check(_MARKER_VISIBLE_JS, "arg"), [MAP_IFRAME, ATLAS_POINTS, extra]
+        )
     elif app == "fmc":
         extra = _FMC_COUNT.replace("{n}", str(expected))
-        done = _wait(page, _MARKER_VISIBLE_JS, [MAP_IFRAME, FMC_POINTS, extra], timeout_ms)
+        arm_frame_watch(
+            page, watch_check(_MARKER_VISIBLE_JS, "arg"), [MAP_IFRAME, FMC_POINTS, extra]
+        )
     else:
-        t0 = page.evaluate("window.__benchT0")
-        done = _wait(page, _DECK_JS, [expected, t0 if t0 is not None else 0], timeout_ms)
-    t0 = page.evaluate("window.__benchT0")
-    if t0 is None:
-        raise RuntimeError("the option click was not seen")
+        arm_frame_watch(page, watch_check(_DECK_JS, "[arg, bench.t0]"), expected)
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    _pick_option(
+        page, box.locator("input"), ATLAS_COUNTRY if app == "atlas" else COUNTRY, 0, timeout_ms
+    )
+    seconds = frame_watch_seconds(page, timeout_ms)
     kept = page.evaluate(_PROBE_JS, [app, MAP_IFRAME, DECK])
-    return (done - t0) / 1000, not kept
+    return seconds, not kept
 
 
-_ARM_SELECT_JS = """
+_RING_AT_JS = """
 (sel) => {
-  window.__benchT0 = null;
-  if (!window.__benchArmed) {
-    window.__benchArmed = true;
-    document.addEventListener('pointerdown', (e) => {
-      if (window.__benchT0 === null && e.target.closest('[role="option"]'))
-        window.__benchT0 = performance.now();
-    }, {capture: true});
-  }
   const doc = document.querySelector(sel).contentDocument;
   const ring = doc.querySelector('.atlas-selected');
   if (!ring) return '';
@@ -537,27 +578,22 @@ def choose_site(page: Page, index: int, timeout_ms: float) -> float:
     deadline = time.monotonic() + timeout_ms / 1000
     chooser = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(PICK_LABEL))
     for attempt in range(3):
-        before = page.evaluate(_ARM_SELECT_JS, MAP_IFRAME)
-        text = _pick_option(page, chooser, None, index, timeout_ms)
-        name = text.split(" · ")[0].strip()
+        before = page.evaluate(_RING_AT_JS, MAP_IFRAME)
+        arm_frame_watch(
+            page, watch_check(_CHOSEN_JS, "[arg[0], bench.name, arg[1]]"), [MAP_IFRAME, before]
+        )
+        _pick_option(page, chooser, None, index, timeout_ms)
         while True:
             left = (deadline - time.monotonic()) * 1000
             if left <= 0:
                 raise PlaywrightTimeoutError(f"no dossier + ring within {timeout_ms / 1000:.0f} s")
             try:
-                done = _wait(page, _CHOSEN_JS, [MAP_IFRAME, name, before], min(left, LOST_CLICK_MS))
-                break
+                return frame_watch_seconds(page, min(left, LOST_CLICK_MS))
             except PlaywrightTimeoutError:
                 idle = page.locator(APP_IDLE).count() > 0
                 if idle and attempt < 2 and page.locator(f"text={PICK_LABEL}").count():
-                    done = None
                     break
-        if done is not None:
-            break
-    t0 = page.evaluate("window.__benchT0")
-    if t0 is None:
-        raise RuntimeError("the option click was not seen")
-    return (done - t0) / 1000
+    raise PlaywrightTimeoutError("the pick was lost three times")
 
 
 # --- one app on one dataset --------------------------------------------------------
