@@ -29,6 +29,10 @@
   // Natural Earth 1:50m rivers are several km off at town scale: drawn up to this zoom.
   var WATER_MAX_ZOOM = 8;
 
+  var whenIdle = window.requestIdleCallback
+    ? function (fn) { window.requestIdleCallback(fn, { timeout: 250 }); }
+    : function (fn) { setTimeout(fn, 0); };
+
   function pane(map, name, zIndex) {
     if (!map.getPane(name)) {
       var node = map.createPane(name);
@@ -80,6 +84,20 @@
     return map.getZoom() + ":" + origin.x + "," + origin.y;
   }
 
+  /* The view with half a view around it, computed once per view (zoom, pixel origin,
+     pane offset and size) and shared by every path of the map: asked of each path, it
+     was a third of a camera jump's time (a Bounds clone and two unprojections each). */
+  function nearView(map) {
+    var pos = map._getMapPanePos();
+    var size = map.getSize();
+    var key = projectionKey(map) + ":" + pos.x + "," + pos.y + ":" + size.x + "," + size.y;
+    if (map._atlasNearKey !== key) {
+      map._atlasNearKey = key;
+      map._atlasNear = map.getBounds().pad(0.5);
+    }
+    return map._atlasNear;
+  }
+
   function lazyPaths(group) {
     var keyOf = projectionKey;
     group.eachLayer(function (layer) {
@@ -89,7 +107,7 @@
       layer._project = function () {
         var map = this._map;
         if (!map) return;
-        var near = this._bounds.isValid() && map.getBounds().pad(0.5).intersects(this._bounds);
+        var near = this._bounds.isValid() && nearView(map).intersects(this._bounds);
         if (!near) {
           this._lazyKey = null;
           this._rings = [];
@@ -135,13 +153,13 @@
     onAdd: function (map) {
       pane(map, LABEL_PANE, 300);
       this._group.addTo(map);
-      map.on("moveend", this._update, this);
+      map.on("moveend", this._soon, this);
       if (this._labels) this._update();
       else if (!this._loading) this._load();
     },
 
     onRemove: function (map) {
-      map.off("moveend", this._update, this);
+      map.off("moveend", this._soon, this);
       this._group.clearLayers();
       this._shown = {};
       this.stats.shown = 0;
@@ -199,6 +217,22 @@
         pane: LABEL_PANE,
         interactive: false,
         keyboard: false,
+      });
+    },
+
+    /* After a move, the labels are placed once the frame with the moved map is painted
+       and the page has a moment (250 ms at most): a site chosen in the table jumps the
+       camera while the page draws its dossier, and the labels (7 ms of that jump on a
+       2-core machine) need not come first. Moves in between share one update. */
+    _soon: function () {
+      var self = this;
+      if (this._queued) return;
+      this._queued = true;
+      requestAnimationFrame(function () {
+        whenIdle(function () {
+          self._queued = false;
+          self._update();
+        });
       });
     },
 

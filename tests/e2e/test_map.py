@@ -214,6 +214,36 @@ def test_offline_outlines_are_drawn_where_the_camera_goes(
     shot("02-panned-to-laos")
 
 
+PLACE_NAMES = (
+    "() => Array.from(document.querySelectorAll('.atlas-place-name'), (n) => n.textContent)"
+)
+
+
+def test_place_names_follow_the_camera(page: Page, app_url: str, shot: Shot) -> None:
+    """Town names are placed after a move has been painted (a jump's frame does not wait
+    for them), and they follow it: after two jumps in one task, the names are those of the
+    last view only."""
+    frame = open_app(page, app_url)
+    wait_in_frame(frame, "() => document.querySelectorAll('.atlas-place-name').length > 0")
+    frame.evaluate("() => window.atlas.runCamera({kind: 'site', at: [10.63, 103.50]})")
+    wait_in_frame(frame, "() => document.body.innerText.includes('Sihanoukville')")
+    assert "Mae Sot" not in frame.evaluate(PLACE_NAMES)
+    shot("01-sihanoukville")
+
+    # Two jumps in one task (Myawaddy, then back near Sihanoukville, then Myawaddy):
+    # the names of the last view, and none of the first's.
+    frame.evaluate(
+        """() => {
+          for (const at of [[16.69, 98.51], [10.63, 103.50], [16.69, 98.51]])
+            window.atlas.runCamera({kind: 'site', at});
+        }"""
+    )
+    wait_in_frame(frame, "() => document.body.innerText.includes('Mae Sot')")
+    names = frame.evaluate(PLACE_NAMES)
+    assert "Myawaddy" in names and "Sihanoukville" not in names, names
+    shot("02-myawaddy")
+
+
 def test_country_filter_redraws_markers_in_the_same_iframe(
     page: Page, app_url: str, shot: Shot
 ) -> None:
