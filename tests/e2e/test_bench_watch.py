@@ -54,6 +54,7 @@ def test_a_check_started_after_the_click_would_stamp_the_busy_end(page: Page) ->
         " {capture: true, once: true})"
     )
     page.click("#pick")
+    page.wait_for_timeout(100)  # the check starts later than the paint, as it could
     done = frame_when(
         page,
         "() => document.getElementById('heading').textContent ? performance.now() : false",
